@@ -1,0 +1,44 @@
+import SchemaBuilder from '@pothos/core';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import { DateResolver, DateTimeResolver } from 'graphql-scalars';
+import type { GraphQLContext } from '../server/context.ts';
+import type PrismaTypes from '../server/generated/pothos-types.ts';
+import { getDatamodel } from '../server/generated/pothos-types.ts';
+
+const pascal = (s: string) => s[0].toUpperCase() + s.slice(1);
+
+export const builder = new SchemaBuilder<{
+  Context: GraphQLContext;
+  PrismaTypes: PrismaTypes;
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    Date: { Input: Date; Output: Date };
+  };
+  DefaultFieldNullability: false;
+}>({
+  plugins: [ErrorsPlugin, PrismaPlugin, RelayPlugin],
+  defaultFieldNullability: false,
+  prisma: {
+    // The client belongs to the app instance (PGlite or PostgreSQL), not to the schema module.
+    client: (ctx) => ctx.prisma,
+    dmmf: getDatamodel(),
+    filterConnectionTotalCount: true,
+    onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'warn',
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+  },
+  errors: {
+    directResult: true,
+    defaultUnionOptions: { name: ({ fieldName }) => `${pascal(fieldName)}Result` },
+    defaultResultOptions: { name: ({ fieldName }) => `${pascal(fieldName)}Success` },
+  },
+});
+
+builder.addScalarType('DateTime', DateTimeResolver);
+builder.addScalarType('Date', DateResolver);
+builder.queryType({});
+builder.mutationType({});

@@ -1,0 +1,11 @@
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from './builder.ts';
+import './errors.ts';
+import './team.ts';
+import './catalog.ts';
+import './client.ts';
+import './package.ts';
+import './session.ts';
+import './dashboard.ts';
+
+export const schema = lexicographicSortSchema(builder.toSchema());

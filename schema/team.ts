@@ -1,0 +1,201 @@
+import * as team from '../server/auth/team.ts';
+import { requireActor } from '../server/context.ts';
+import { Role } from '../server/generated/prisma/enums.ts';
+import { updateTeamSettings } from '../server/ledger/catalog.ts';
+import { Forbidden } from '../server/ledger/errors.ts';
+import { builder } from './builder.ts';
+import { COMMON_ERRORS, EmailTaken, InvalidCredentials } from './errors.ts';
+import { inTeam, rawId } from './ids.ts';
+
+export const RoleEnum = builder.enumType(Role, { name: 'Role' });
+
+export const TeamType = builder.prismaNode('Team', {
+  id: { field: 'id' },
+  nullable: true,
+  findUnique: (id, ctx) => ({ id, AND: [{ id: ctx.actor?.teamId ?? '' }] }),
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    cancelWindowHours: t.exposeInt('cancelWindowHours', {
+      description: 'Hours before a booked session inside which cancelling forfeits the credit.',
+    }),
+    lowCreditThreshold: t.exposeInt('lowCreditThreshold', {
+      description: 'A client at or below this many credits is running low (1–3).',
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    members: t.relation('members', { query: { where: { removedAt: null }, orderBy: { createdAt: 'asc' } } }),
+  }),
+});
+
+export const MemberType = builder.prismaNode('Member', {
+  id: { field: 'id' },
+  nullable: true,
+  findUnique: inTeam,
+  fields: (t) => ({
+    role: t.expose('role', { type: RoleEnum }),
+    name: t.string({ select: { user: { select: { name: true } } }, resolve: (m) => m.user.name }),
+    email: t.string({ select: { user: { select: { email: true } } }, resolve: (m) => m.user.email }),
+    team: t.relation('team'),
+    removed: t.boolean({ resolve: (m) => m.removedAt != null }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+/** The signed-in person: the member acting now, and every team they can switch to. */
+const Me = builder.objectRef<{ memberId: string; userId: string }>('Me').implement({
+  fields: (t) => ({
+    member: t.prismaField({
+      type: 'Member',
+      resolve: (query, me, _args, ctx) => ctx.prisma.member.findUniqueOrThrow({ ...query, where: { id: me.memberId } }),
+    }),
+    memberships: t.prismaField({
+      type: ['Member'],
+      description: 'Every team this person belongs to (the team switcher).',
+      resolve: (query, me, _args, ctx) =>
+        ctx.prisma.member.findMany({ ...query, where: { userId: me.userId, removedAt: null }, orderBy: { createdAt: 'asc' } }),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  me: t.field({
+    type: Me,
+    nullable: true,
+    description: 'The logged-in member, or null for anonymous requests and API keys.',
+    resolve: (_root, _args, ctx) =>
+      ctx.actor?.kind === 'MEMBER' ? { memberId: ctx.actor.memberId, userId: ctx.actor.userId } : null,
+  }),
+  team: t.prismaField({
+    type: 'Team',
+    resolve: (query, _root, _args, ctx) =>
+      ctx.prisma.team.findUniqueOrThrow({ ...query, where: { id: requireActor(ctx).teamId } }),
+  }),
+}));
+
+/** A login: the token is also set as an HttpOnly cookie; non-browser clients send it as a bearer token. */
+const LoginPayload = builder.objectRef<{ token: string; memberId: string }>('LoginPayload').implement({
+  fields: (t) => ({
+    token: t.exposeString('token', { description: 'Send as `Authorization: Bearer <token>` outside a browser.' }),
+    member: t.prismaField({
+      type: 'Member',
+      resolve: (query, login, _args, ctx) =>
+        ctx.prisma.member.findUniqueOrThrow({ ...query, where: { id: login.memberId } }),
+    }),
+  }),
+});
+
+async function withCookie(ctx: Parameters<typeof requireActor>[0], login: { token: string; memberId: string }) {
+  await ctx.loginCookie.set(login.token);
+  return login;
+}
+
+const InvitationPayload = builder
+  .objectRef<{ invitationId: string; token: string }>('InvitationPayload')
+  .implement({
+    fields: (t) => ({
+      token: t.exposeString('token', { description: 'Shown once: send it to the person invited.' }),
+    }),
+  });
+
+const TeamSettingsInput = builder.inputType('TeamSettingsInput', {
+  fields: (t) => ({
+    name: t.string(),
+    cancelWindowHours: t.int(),
+    lowCreditThreshold: t.int(),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  signUp: t.field({
+    type: LoginPayload,
+    description: 'Creates a studio (team) and its owner, and logs the owner in.',
+    errors: { types: [...COMMON_ERRORS, EmailTaken] },
+    args: {
+      teamName: t.arg.string({ required: true }),
+      name: t.arg.string({ required: true }),
+      email: t.arg.string({ required: true }),
+      password: t.arg.string({ required: true }),
+    },
+    resolve: async (_root, args, ctx) => withCookie(ctx, await team.signUp(ctx.ledger, args)),
+  }),
+  logIn: t.field({
+    type: LoginPayload,
+    errors: { types: [...COMMON_ERRORS, InvalidCredentials] },
+    args: {
+      email: t.arg.string({ required: true }),
+      password: t.arg.string({ required: true }),
+      teamId: t.arg.id({ description: 'Which of your teams to act in; defaults to the first.' }),
+    },
+    resolve: async (_root, args, ctx) =>
+      withCookie(
+        ctx,
+        await team.logIn(ctx.ledger, { ...args, teamId: args.teamId == null ? null : rawId(args.teamId, 'Team', 'teamId') }),
+      ),
+  }),
+  logOut: t.boolean({
+    resolve: async (_root, _args, ctx) => {
+      if (ctx.loginToken) await team.logOut(ctx.ledger, ctx.loginToken);
+      await ctx.loginCookie.clear();
+      return true;
+    },
+  }),
+  switchTeam: t.prismaField({
+    type: 'Member',
+    errors: { types: COMMON_ERRORS },
+    args: { teamId: t.arg.id({ required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      if (!ctx.loginToken) throw new Forbidden('Only a logged-in member can switch teams.');
+      const member = await team.switchTeam(ctx.ledger, ctx.loginToken, rawId(args.teamId, 'Team', 'teamId'));
+      return ctx.prisma.member.findUniqueOrThrow({ ...query, where: { id: member.id } });
+    },
+  }),
+  inviteMember: t.field({
+    type: InvitationPayload,
+    errors: { types: COMMON_ERRORS },
+    args: { email: t.arg.string({ required: true }), role: t.arg({ type: RoleEnum, required: true }) },
+    resolve: (_root, args, ctx) => team.inviteMember(ctx.ledger, requireActor(ctx), args),
+  }),
+  acceptInvitation: t.field({
+    type: LoginPayload,
+    errors: { types: [...COMMON_ERRORS, InvalidCredentials] },
+    args: {
+      token: t.arg.string({ required: true }),
+      name: t.arg.string({ description: 'Required for people new to Punchcard.' }),
+      password: t.arg.string({ required: true }),
+    },
+    resolve: async (_root, args, ctx) => withCookie(ctx, await team.acceptInvitation(ctx.ledger, args)),
+  }),
+  changeMemberRole: t.prismaField({
+    type: 'Member',
+    errors: { types: COMMON_ERRORS },
+    args: { memberId: t.arg.id({ required: true }), role: t.arg({ type: RoleEnum, required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const { id } = await team.changeMemberRole(ctx.ledger, requireActor(ctx), {
+        memberId: rawId(args.memberId, 'Member', 'memberId'),
+        role: args.role,
+      });
+      return ctx.prisma.member.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+  removeMember: t.prismaField({
+    type: 'Member',
+    errors: { types: COMMON_ERRORS },
+    args: { memberId: t.arg.id({ required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const { id } = await team.removeMember(ctx.ledger, requireActor(ctx), rawId(args.memberId, 'Member', 'memberId'));
+      return ctx.prisma.member.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+  updateTeamSettings: t.prismaField({
+    type: 'Team',
+    errors: { types: COMMON_ERRORS },
+    args: { input: t.arg({ type: TeamSettingsInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const { id } = await updateTeamSettings(ctx.ledger, requireActor(ctx), {
+        name: input.name ?? undefined,
+        cancelWindowHours: input.cancelWindowHours ?? undefined,
+        lowCreditThreshold: input.lowCreditThreshold ?? undefined,
+      });
+      return ctx.prisma.team.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+}));

@@ -1,0 +1,176 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { useCookies } from '@whatwg-node/server-plugin-cookies';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
+import { createYoga, maskError as yogaMaskError } from 'graphql-yoga';
+import type { OperationResult, Context as WsContext } from 'graphql-ws';
+import { type Extra, useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { schema } from '../schema/index.ts';
+import { actorForLogin, LOGIN_DAYS } from './auth/team.ts';
+import type { Config } from './config.ts';
+import type { GraphQLContext, RequestContext } from './context.ts';
+import { type Database, openDatabase } from './db/index.ts';
+import type { Actor } from './ledger/actor.ts';
+import type { LedgerContext } from './ledger/context.ts';
+import { DomainError } from './ledger/errors.ts';
+
+/** graphql-ws hands back what onSubscribe returned: yoga's enveloped execute/subscribe ride on rootValue. */
+type EnvelopedArgs = ExecutionArgs & { rootValue: { execute: Runner; subscribe: Runner } };
+type Runner = (args: ExecutionArgs) => OperationResult;
+type SubscribeParams = { query: string; operationName?: string | null; variables?: Record<string, unknown> | null };
+
+export const LOGIN_COOKIE = 'punchcard_session';
+
+export interface AppOptions {
+  /** An already-open database (tests); otherwise one is opened from the config. */
+  database?: Database;
+  /** The clock the ledger uses; tests move it instead of waiting. */
+  now?: () => Date;
+}
+
+export interface App {
+  yoga: ReturnType<typeof createYoga<Record<string, unknown>, RequestContext>>;
+  database: Database;
+  ledger: LedgerContext;
+  start(): Promise<{ url: string; port: number }>;
+  stop(): Promise<void>;
+}
+
+/** Domain refusals keep their name and details; anything else is masked as "Unexpected error." */
+function maskError(error: unknown, message: string, isDev?: boolean): Error {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  if (original instanceof DomainError) {
+    return new GraphQLError(original.message, {
+      extensions: { code: original.code, ...Object.fromEntries(Object.entries(original)) },
+    });
+  }
+  return yogaMaskError(error, message, isDev);
+}
+
+function bearer(header: string | null): string | null {
+  const match = header?.match(/^Bearer\s+(\S+)$/i);
+  return match ? match[1] : null;
+}
+
+function cookieValue(header: string | null | undefined, name: string): string | null {
+  for (const part of header?.split(';') ?? []) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(rest.join('='));
+  }
+  return null;
+}
+
+export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const database =
+    options.database ??
+    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize }));
+  const ledger: LedgerContext = {
+    prisma: database.prisma,
+    now: options.now ?? (() => new Date()),
+  };
+
+  async function authenticate(token: string | null): Promise<Actor | null> {
+    return token ? actorForLogin(ledger, token) : null;
+  }
+
+  const yoga = createYoga<Record<string, unknown>, RequestContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    graphiql: { title: 'Punchcard API', subscriptionsProtocol: 'WS' },
+    maskedErrors: { maskError },
+    logging: config.logLevel === 'silent' ? false : config.logLevel,
+    plugins: [useCookies()],
+    context: async ({ request }) => {
+      const loginToken = bearer(request.headers.get('authorization')) ?? cookieValue(request.headers.get('cookie'), LOGIN_COOKIE);
+      const secure =
+        new URL(request.url).protocol === 'https:' ||
+        (config.trustProxy && request.headers.get('x-forwarded-proto') === 'https');
+      return {
+        prisma: database.prisma,
+        ledger,
+        actor: await authenticate(loginToken),
+        loginToken,
+        loginCookie: {
+          async set(token) {
+            await request.cookieStore?.set({
+              name: LOGIN_COOKIE,
+              value: token,
+              domain: null,
+              path: '/',
+              httpOnly: true,
+              secure,
+              sameSite: 'lax',
+              expires: Date.now() + LOGIN_DAYS * 86_400_000,
+            });
+          },
+          async clear() {
+            await request.cookieStore?.delete(LOGIN_COOKIE);
+          },
+        },
+      };
+    },
+  });
+
+  const server: Server = createServer(yoga);
+  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+  // graphql-ws goes through yoga's envelope so sockets get the same schema, plugins and context.
+  const wsServer = useServer(
+    {
+      execute: (args) => (args as EnvelopedArgs).rootValue.execute(args),
+      subscribe: (args) => (args as EnvelopedArgs).rootValue.subscribe(args),
+      onConnect: async (ctx: WsContext<Record<string, unknown>, Extra>) => {
+        const params = ctx.connectionParams as Record<string, unknown> | undefined;
+        const token =
+          (typeof params?.authorization === 'string' ? bearer(params.authorization) : null) ??
+          (typeof params?.token === 'string' ? params.token : null) ??
+          cookieValue(ctx.extra.request.headers.cookie, LOGIN_COOKIE);
+        const actor = await authenticate(token);
+        if (!actor) ctx.extra.socket.close(4403, 'Forbidden');
+        return actor != null;
+      },
+      onSubscribe: async (ctx: WsContext<Record<string, unknown>, Extra>, _id: string, params: SubscribeParams) => {
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params,
+        });
+        const args = {
+          schema,
+          operationName: params.operationName,
+          document: parse(params.query),
+          variableValues: params.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+        const errors = validate(args.schema, args.document);
+        return errors.length ? errors : args;
+      },
+    },
+    wss,
+  );
+
+  return {
+    yoga,
+    database,
+    ledger,
+    async start() {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, resolve);
+      });
+      const { port } = server.address() as AddressInfo;
+      const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+      return { url: `http://${host}:${port}/graphql`, port };
+    },
+    async stop() {
+      await wsServer.dispose();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      if (!options.database) await database.close();
+    },
+  };
+}

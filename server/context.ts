@@ -1,0 +1,23 @@
+import type { YogaInitialContext } from 'graphql-yoga';
+import type { PrismaClient } from './generated/prisma/client.ts';
+import type { Actor } from './ledger/actor.ts';
+import type { LedgerContext } from './ledger/context.ts';
+import { Unauthenticated } from './ledger/errors.ts';
+
+/** The per-request context every resolver gets: who is asking, and the ledger to ask. */
+export interface RequestContext {
+  prisma: PrismaClient;
+  ledger: LedgerContext;
+  actor: Actor | null;
+  /** The login token this request came with (cookie or bearer), for logOut and switchTeam. */
+  loginToken: string | null;
+  /** Sets or clears the HttpOnly login cookie on the response. */
+  loginCookie: { set(token: string): Promise<void>; clear(): Promise<void> };
+}
+
+export type GraphQLContext = YogaInitialContext & RequestContext;
+
+export function requireActor(ctx: GraphQLContext): Actor {
+  if (!ctx.actor) throw new Unauthenticated();
+  return ctx.actor;
+}

@@ -1,0 +1,12 @@
+import type { PrismaClient } from '../generated/prisma/client.ts';
+
+/**
+ * What the ledger needs from the outside world. `now` is injected so expiry, cancellation
+ * windows and bookings can be tested without waiting; `teamChanged` is the hook the event
+ * layer uses to tell subscribers "team T has new entries" after a commit.
+ */
+export interface LedgerContext {
+  prisma: PrismaClient;
+  now(): Date;
+  teamChanged?(teamId: string): void;
+}

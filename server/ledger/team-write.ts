@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import type { Prisma } from '../generated/prisma/client.ts';
+import type { Actor } from './actor.ts';
+import type { LedgerContext } from './context.ts';
+import { IdempotencyKeyReused, InvalidInput } from './errors.ts';
+
+export type Tx = Prisma.TransactionClient;
+
+export interface TeamWrite {
+  tx: Tx;
+  actor: Actor;
+  now: Date;
+  team: { id: string; cancelWindowHours: number; lowCreditThreshold: number };
+  /** The team's next sequence number; only valid inside this transaction. */
+  nextSequence(): number;
+}
+
+/**
+ * Runs `fn` in one transaction holding the row lock on the team's sequence counter.
+ * Every write of a team goes through here, so writes of one team are serialized: commit order
+ * equals sequence order, the sequence has no gaps (a rollback gives its numbers back), and
+ * reads inside `fn` see every earlier commit — two writers can never both take a last credit.
+ */
+export async function writeForTeam<T>(
+  ctx: LedgerContext,
+  actor: Actor,
+  fn: (w: TeamWrite) => Promise<T>,
+): Promise<T> {
+  let advanced = false;
+  const result = await ctx.prisma.$transaction(
+    async (tx) => {
+      const [team] = await tx.$queryRaw<
+        { id: string; cancelWindowHours: number; lowCreditThreshold: number; lastSequence: number }[]
+      >`SELECT "id", "cancelWindowHours", "lowCreditThreshold", "lastSequence"
+          FROM "Team" WHERE "id" = ${actor.teamId} FOR UPDATE`;
+      if (!team) throw new InvalidInput('teamId', 'The team no longer exists.');
+      let sequence = team.lastSequence;
+      const out = await fn({ tx, actor, now: ctx.now(), team, nextSequence: () => ++sequence });
+      if (sequence !== team.lastSequence) {
+        await tx.team.update({ where: { id: team.id }, data: { lastSequence: sequence } });
+        advanced = true;
+      }
+      return out;
+    },
+    // Writers of one busy team queue on the row lock; give them room instead of failing fast.
+    { maxWait: 60_000, timeout: 60_000 },
+  );
+  if (advanced) ctx.teamChanged?.(actor.teamId);
+  return result;
+}
+
+const IDEMPOTENCY_KEY_MAX = 200;
+
+/**
+ * Runs `run` at most once per (team, key). A retry with the same key and the same input gets
+ * the first result back; the same key with other input is refused. Called inside
+ * `writeForTeam`, so the team lock already orders concurrent retries: the second one sees the
+ * first one's committed record. A refused operation stores nothing (it changed nothing, so a
+ * retry may try again).
+ */
+export async function idempotent<T>(
+  w: TeamWrite,
+  key: string | null | undefined,
+  operation: string,
+  input: unknown,
+  run: () => Promise<T>,
+): Promise<T> {
+  if (key == null) return run();
+  if (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX) {
+    throw new InvalidInput('idempotencyKey', `idempotencyKey must be 1–${IDEMPOTENCY_KEY_MAX} characters.`);
+  }
+  const requestHash = hashInput(operation, input);
+  const existing = await w.tx.idempotencyRecord.findUnique({
+    where: { teamId_key: { teamId: w.team.id, key } },
+  });
+  if (existing) {
+    if (existing.requestHash !== requestHash) throw new IdempotencyKeyReused(key);
+    return existing.result as T;
+  }
+  const result = await run();
+  await w.tx.idempotencyRecord.create({
+    data: { teamId: w.team.id, key, operation, requestHash, result: result as Prisma.InputJsonValue },
+  });
+  return result;
+}
+
+function hashInput(operation: string, input: unknown): string {
+  return createHash('sha256')
+    .update(operation)
+    .update('\0')
+    .update(stableJson(input))
+    .digest('hex');
+}
+
+/** JSON with sorted keys and no undefined, so equal inputs hash equally. */
+function stableJson(value: unknown): string {
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}

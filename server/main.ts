@@ -1,0 +1,41 @@
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { seedDemo } from './demo.ts';
+
+/** `npm start`: one process serving the API (and, later, the web app) on one port. */
+async function main() {
+  const config = loadConfig();
+  const app = await buildApp(config);
+  const embedded = config.databaseUrl === undefined;
+  const empty = (await app.database.prisma.team.count()) === 0;
+  const seed = config.demo === 'always' || (config.demo === 'auto' && embedded);
+  let demo: { email: string; password: string } | null = null;
+  if (seed && empty) demo = await seedDemo(app.ledger);
+
+  const { url } = await app.start();
+  console.log(`Punchcard is running on ${embedded ? `the embedded database in ${config.dataDir}` : 'PostgreSQL'}.`);
+  console.log(`  GraphQL API and GraphiQL: ${url}`);
+  if (demo) console.log(`  Demo studio seeded. Log in as ${demo.email} / ${demo.password}`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: finishing open requests and closing connections…`);
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    await app.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error) => {
+  if (error instanceof ConfigError) {
+    console.error(`Configuration error: ${error.message}`);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});
