@@ -74,3 +74,60 @@ export async function signUpStudio(t: TestApp, teamName = `Studio ${++counter}`)
   );
   return { token: data.signUp.token, memberId: data.signUp.member.id, teamId: data.signUp.member.team.id };
 }
+
+/** Fragments every test selects on a mutation result: the payload or the typed error. */
+export const ERR = '... on Error { __typename code message }';
+
+/** A signed-up studio with one credit-requiring session type, and shortcuts for common calls. */
+export async function studio(t: TestApp) {
+  const owner = await signUpStudio(t);
+  const token = owner.token;
+  const call = async (query: string, variables?: Record<string, unknown>, as = token) => {
+    const data = await t.ok(query, variables, as);
+    return Object.values(data)[0] as any;
+  };
+  const sessionType = await call(
+    `mutation { createSessionType(input: { name: "1-on-1", requiresCredits: true }) { ... on SessionType { id name } ${ERR} } }`,
+  );
+  return {
+    ...owner,
+    call,
+    sessionTypeId: sessionType.id as string,
+    async client(name = 'Jane Doe', billingType = 'PACKAGE') {
+      const c = await call(
+        `mutation($name: String!, $billingType: BillingType) { createClient(input: { name: $name, billingType: $billingType }) { ... on Client { id } ${ERR} } }`,
+        { name, billingType },
+      );
+      return c.id as string;
+    },
+    async package(clientId: string, input: Record<string, unknown> = {}) {
+      const p = await call(
+        `mutation($input: CreatePackageInput!) { createPackage(input: $input) { __typename ... on Package { id name remainingCredits totalCredits expiresOn } ${ERR} } }`,
+        { input: { clientId, name: '10-Session Pack', credits: 10, ...input } },
+      );
+      if (p.__typename !== 'Package') throw new Error(`createPackage failed: ${JSON.stringify(p)}`);
+      return p.id as string;
+    },
+    async log(clientId: string, input: Record<string, unknown> = {}, as = token) {
+      return call(
+        `mutation($input: LogSessionInput!) { logSession(input: $input) {
+          __typename ... on SessionPayload { balance session { id status direct } package { id remainingCredits } }
+          ... on InsufficientCredits { balance } ${ERR} } }`,
+        { input: { clientId, status: 'COMPLETED', ...input } },
+        as,
+      );
+    },
+    async remaining(packageId: string) {
+      const r = await call(`query($id: ID!) { node(id: $id) { ... on Package { remainingCredits } } }`, { id: packageId });
+      return r.remainingCredits as number;
+    },
+    async history(clientId: string, extra = '') {
+      const r = await call(
+        `query($clientId: ID!) { balanceHistory(clientId: $clientId, first: 100 ${extra}) { edges { node {
+          sequence event amount balanceAfter note actorName session { id } package { id } sessionType { id } } } } }`,
+        { clientId },
+      );
+      return (r.edges as { node: any }[]).map((e) => e.node);
+    },
+  };
+}
