@@ -8,6 +8,8 @@ import { globalId } from './ids.ts';
  * works and a client can switch on `__typename` for details (e.g. InsufficientCredits.balance).
  */
 export const ErrorInterface = builder.interfaceRef<E.DomainError>('Error').implement({
+  // Each error's GraphQL type is named by its code.
+  resolveType: (error) => error.code,
   fields: (t) => ({
     code: t.exposeString('code'),
     message: t.exposeString('message'),
@@ -115,4 +117,14 @@ export const CREDIT_ERRORS = [
   SessionTypeArchived,
   NoteTooLong,
   IdempotencyKeyReused,
+];
+
+/** For results that carry an error as data (bulk items): pothos must wrap it to resolve its type. */
+export const ALL_ERRORS = [
+  ...CREDIT_ERRORS,
+  SessionTypeLocked,
+  AlreadyUndone,
+  SessionNotBooked,
+  EmailTaken,
+  InvalidCredentials,
 ];

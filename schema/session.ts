@@ -3,7 +3,8 @@ import type { Prisma } from '../server/generated/prisma/client.ts';
 import { SessionStatus } from '../server/generated/prisma/enums.ts';
 import * as sessions from '../server/ledger/sessions.ts';
 import { builder } from './builder.ts';
-import { AlreadyUndone, CREDIT_ERRORS, ErrorInterface, SessionNotBooked } from './errors.ts';
+import { wrapErrorIfMatches } from '@pothos/plugin-errors';
+import { ALL_ERRORS, AlreadyUndone, CREDIT_ERRORS, ErrorInterface, SessionNotBooked } from './errors.ts';
 import { globalId, inTeam, optionalRawId, rawId } from './ids.ts';
 
 export const SessionStatusEnum = builder.enumType(SessionStatus, { name: 'SessionStatus' });
@@ -137,7 +138,7 @@ const BulkLogItem = builder.objectRef<BulkItem>('BulkLogItem').implement({
         ctx.prisma.client.findFirst({ ...query, where: { id: r.clientId, teamId: requireActor(ctx).teamId } }),
     }),
     result: t.field({ type: SessionPayload, nullable: true, resolve: (r) => (r.ok ? r.session : null) }),
-    error: t.field({ type: ErrorInterface, nullable: true, description: 'Why this client was not logged.', resolve: (r) => (r.ok ? null : r.error) }),
+    error: t.field({ type: ErrorInterface, nullable: true, description: 'Why this client was not logged.', resolve: (r) => (r.ok ? null : (wrapErrorIfMatches(r.error, ALL_ERRORS) as Error)) }),
   }),
 });
 

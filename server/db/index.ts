@@ -26,93 +26,93 @@
 // has its own pooled connection, and SELECT … FOR UPDATE on the team row makes concurrent
 // writers of one team wait for each other: 50 concurrent increments end at exactly 50.
 
-import { mkdir } from 'node:fs/promises'
-import path from 'node:path'
-import { PGlite } from '@electric-sql/pglite'
-import { PrismaPg } from '@prisma/adapter-pg'
-import type { SqlDriverAdapter, SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils'
-import pg from 'pg'
-import { PrismaPGlite } from 'pglite-prisma-adapter'
-import { PrismaClient } from '../generated/prisma/client.ts'
-import { applyMigrations, type MigrationTarget } from './migrations.ts'
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlDriverAdapter, SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from '../generated/prisma/client.ts';
+import { applyMigrations, type MigrationTarget } from './migrations.ts';
 
 export type Database = {
-  prisma: PrismaClient
-  kind: 'pglite' | 'postgres'
+  prisma: PrismaClient;
+  kind: 'pglite' | 'postgres';
   /** The underlying PGlite instance (kind 'pglite' only), e.g. to dump it. */
-  pglite?: PGlite
+  pglite?: PGlite;
   /** Disconnects Prisma, then closes PGlite or ends the pool. */
-  close(): Promise<void>
-}
+  close(): Promise<void>;
+};
 
 export type OpenDatabaseOptions = {
   /** postgres:// or postgresql:// URL; without it, PGlite is used. */
-  databaseUrl?: string
+  databaseUrl?: string;
   /** Where PGlite keeps its files (created if missing). Default: ./data */
-  dataDir?: string
+  dataDir?: string;
   /** An existing PGlite (e.g. in-memory for tests); the Database owns it and closes it. */
-  pglite?: PGlite
+  pglite?: PGlite;
   /** Apply pending migrations before returning. Default: true */
-  migrate?: boolean
+  migrate?: boolean;
   /** PostgreSQL pool size. Default: pg's default (10). */
-  poolSize?: number
-}
+  poolSize?: number;
+};
 
-export const DEFAULT_DATA_DIR = './data'
+export const DEFAULT_DATA_DIR = './data';
 
 /** How long a PGlite transaction may wait for its turn (see the note at the top). */
-const PGLITE_MAX_WAIT_MS = 10_000
+const PGLITE_MAX_WAIT_MS = 10_000;
 
 export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Database> {
-  const migrate = opts.migrate ?? true
+  const migrate = opts.migrate ?? true;
 
   if (opts.databaseUrl) {
-    const url = checkPostgresUrl(opts.databaseUrl)
-    if (migrate) await applyMigrations({ kind: 'postgres', url })
-    const pool = new pg.Pool({ connectionString: url, ...(opts.poolSize ? { max: opts.poolSize } : {}) })
+    const url = checkPostgresUrl(opts.databaseUrl);
+    if (migrate) await applyMigrations({ kind: 'postgres', url });
+    const pool = new pg.Pool({ connectionString: url, ...(opts.poolSize ? { max: opts.poolSize } : {}) });
     // An idle client losing its connection emits 'error' on the pool; unhandled, that kills the
     // process. The pool drops the client by itself and the next query reports any real outage.
-    pool.on('error', (error) => console.error(`PostgreSQL pool: ${error.message}`))
-    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) })
+    pool.on('error', (error) => console.error(`PostgreSQL pool: ${error.message}`));
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
     return {
       prisma,
       kind: 'postgres',
       close: once(async () => {
-        await prisma.$disconnect()
-        await pool.end()
+        await prisma.$disconnect();
+        await pool.end();
       }),
-    }
+    };
   }
 
-  const pglite = opts.pglite ?? (await openPGlite(opts.dataDir ?? DEFAULT_DATA_DIR))
+  const pglite = opts.pglite ?? (await openPGlite(opts.dataDir ?? DEFAULT_DATA_DIR));
   try {
-    if (migrate) await applyMigrations({ kind: 'pglite', pglite })
+    if (migrate) await applyMigrations({ kind: 'pglite', pglite });
   } catch (error) {
-    if (!opts.pglite) await pglite.close()
-    throw error
+    if (!opts.pglite) await pglite.close();
+    throw error;
   }
   const prisma = new PrismaClient({
     adapter: yieldingTransactions(new PrismaPGlite(pglite)),
     transactionOptions: { maxWait: PGLITE_MAX_WAIT_MS },
-  })
+  });
   return {
     prisma,
     kind: 'pglite',
     pglite,
     close: once(async () => {
-      await prisma.$disconnect()
-      if (!pglite.closed) await pglite.close()
+      await prisma.$disconnect();
+      if (!pglite.closed) await pglite.close();
     }),
-  }
+  };
 }
 
 /** DATABASE_URL, DATA_DIR and DATABASE_POOL_SIZE from the environment, as openDatabase options. */
 export function databaseOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): OpenDatabaseOptions {
-  const poolSize = env.DATABASE_POOL_SIZE ? Number(env.DATABASE_POOL_SIZE) : undefined
+  const poolSize = env.DATABASE_POOL_SIZE ? Number(env.DATABASE_POOL_SIZE) : undefined;
   if (poolSize !== undefined && !(Number.isInteger(poolSize) && poolSize > 0)) {
-    throw new Error(`DATABASE_POOL_SIZE must be a positive integer, got ${JSON.stringify(env.DATABASE_POOL_SIZE)}`)
+    throw new Error(`DATABASE_POOL_SIZE must be a positive integer, got ${JSON.stringify(env.DATABASE_POOL_SIZE)}`);
   }
-  return { databaseUrl: env.DATABASE_URL || undefined, dataDir: env.DATA_DIR || undefined, poolSize }
+  return { databaseUrl: env.DATABASE_URL || undefined, dataDir: env.DATA_DIR || undefined, poolSize };
 }
 
 /**
@@ -123,45 +123,45 @@ export async function migrateConfiguredDatabase(
   opts: Pick<OpenDatabaseOptions, 'databaseUrl' | 'dataDir'> = databaseOptionsFromEnv(),
 ): Promise<{ applied: string[]; target: string }> {
   if (opts.databaseUrl) {
-    const url = checkPostgresUrl(opts.databaseUrl)
-    const { applied } = await applyMigrations({ kind: 'postgres', url })
-    return { applied, target: redactUrl(url) }
+    const url = checkPostgresUrl(opts.databaseUrl);
+    const { applied } = await applyMigrations({ kind: 'postgres', url });
+    return { applied, target: redactUrl(url) };
   }
-  const dataDir = path.resolve(opts.dataDir ?? DEFAULT_DATA_DIR)
-  const pglite = await openPGlite(dataDir)
+  const dataDir = path.resolve(opts.dataDir ?? DEFAULT_DATA_DIR);
+  const pglite = await openPGlite(dataDir);
   try {
-    const target: MigrationTarget = { kind: 'pglite', pglite }
-    const { applied } = await applyMigrations(target)
-    return { applied, target: `PGlite at ${dataDir}` }
+    const target: MigrationTarget = { kind: 'pglite', pglite };
+    const { applied } = await applyMigrations(target);
+    return { applied, target: `PGlite at ${dataDir}` };
   } finally {
-    await pglite.close()
+    await pglite.close();
   }
 }
 
 async function openPGlite(dataDir: string): Promise<PGlite> {
-  const dir = path.resolve(dataDir)
-  await mkdir(dir, { recursive: true })
-  return PGlite.create({ dataDir: dir })
+  const dir = path.resolve(dataDir);
+  await mkdir(dir, { recursive: true });
+  return PGlite.create({ dataDir: dir });
 }
 
 /** close() may be called twice (e.g. by a test's drop() after the test closed it). */
 function once(fn: () => Promise<void>): () => Promise<void> {
-  let done: Promise<void> | undefined
+  let done: Promise<void> | undefined;
   return () => {
-    done ??= fn()
-    return done
-  }
+    done ??= fn();
+    return done;
+  };
 }
 
 function checkPostgresUrl(url: string): string {
   if (!/^postgres(ql)?:\/\//.test(url)) {
-    throw new Error(`DATABASE_URL must start with postgres:// or postgresql://, got ${JSON.stringify(redactUrl(url))}`)
+    throw new Error(`DATABASE_URL must start with postgres:// or postgresql://, got ${JSON.stringify(redactUrl(url))}`);
   }
-  return url
+  return url;
 }
 
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@')
+  return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
 }
 
 /**
@@ -170,48 +170,48 @@ export function redactUrl(url: string): string {
  * PGlite would serialize them anyway (see the note at the top); this only adds the yield.
  */
 function yieldingTransactions(base: SqlDriverAdapterFactory): SqlDriverAdapterFactory {
-  let tail: Promise<void> = Promise.resolve()
+  let tail: Promise<void> = Promise.resolve();
   /** Resolves when it is the caller's turn, with the function that ends that turn. */
   const takeTurn = () => {
-    let release!: () => void
+    let release!: () => void;
     const turnDone = new Promise<void>((resolve) => {
-      release = resolve
-    })
+      release = resolve;
+    });
     const turn = tail.then(() => {
-      let released = false
+      let released = false;
       return () => {
         if (!released) {
-          released = true
-          release()
+          released = true;
+          release();
         }
-      }
-    })
-    tail = tail.then(() => turnDone)
-    return turn
-  }
+      };
+    });
+    tail = tail.then(() => turnDone);
+    return turn;
+  };
 
   return {
     provider: base.provider,
     adapterName: base.adapterName,
     async connect(): Promise<SqlDriverAdapter> {
-      const adapter = await base.connect()
-      const startTransaction = adapter.startTransaction.bind(adapter)
+      const adapter = await base.connect();
+      const startTransaction = adapter.startTransaction.bind(adapter);
       adapter.startTransaction = async (isolationLevel) => {
-        const endTurn = await takeTurn()
+        const endTurn = await takeTurn();
         try {
-          await new Promise((resolve) => setImmediate(resolve))
-          const tx = await startTransaction(isolationLevel)
-          const commit = tx.commit.bind(tx)
-          const rollback = tx.rollback.bind(tx)
-          tx.commit = () => commit().finally(endTurn)
-          tx.rollback = () => rollback().finally(endTurn)
-          return tx
+          await new Promise((resolve) => setImmediate(resolve));
+          const tx = await startTransaction(isolationLevel);
+          const commit = tx.commit.bind(tx);
+          const rollback = tx.rollback.bind(tx);
+          tx.commit = () => commit().finally(endTurn);
+          tx.rollback = () => rollback().finally(endTurn);
+          return tx;
         } catch (error) {
-          endTurn()
-          throw error
+          endTurn();
+          throw error;
         }
-      }
-      return adapter
+      };
+      return adapter;
     },
-  }
+  };
 }

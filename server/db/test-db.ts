@@ -4,45 +4,45 @@
 // PGlite: starting an in-memory PGlite takes ~2 s and migrating it ~0.1 s more, so we migrate one
 // per process, dump its data directory, and start every test database from that dump instead.
 
-import { randomBytes } from 'node:crypto'
-import { PGlite } from '@electric-sql/pglite'
-import pg from 'pg'
-import { type Database, openDatabase, redactUrl } from './index.ts'
-import { applyMigrations } from './migrations.ts'
+import { randomBytes } from 'node:crypto';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { type Database, openDatabase, redactUrl } from './index.ts';
+import { applyMigrations } from './migrations.ts';
 
-export const DEFAULT_TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres'
+export const DEFAULT_TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
-let template: Promise<File | Blob> | undefined
+let template: Promise<File | Blob> | undefined;
 
 /** The data directory of a freshly migrated PGlite, made once per process. */
 function migratedTemplate(): Promise<File | Blob> {
   template ??= (async () => {
-    const pglite = await PGlite.create()
+    const pglite = await PGlite.create();
     try {
-      await applyMigrations({ kind: 'pglite', pglite })
-      return await pglite.dumpDataDir('none') // uncompressed: the clone is faster without gunzip
+      await applyMigrations({ kind: 'pglite', pglite });
+      return await pglite.dumpDataDir('none'); // uncompressed: the clone is faster without gunzip
     } finally {
-      await pglite.close()
+      await pglite.close();
     }
-  })()
+  })();
   template.catch(() => {
-    template = undefined
-  })
-  return template
+    template = undefined;
+  });
+  return template;
 }
 
 /** A fresh, migrated, in-memory PGlite database of its own. Close it when done. */
 export async function createTestDatabase(): Promise<Database> {
-  const pglite = await PGlite.create({ loadDataDir: await migratedTemplate() })
-  return openDatabase({ pglite, migrate: false })
+  const pglite = await PGlite.create({ loadDataDir: await migratedTemplate() });
+  return openDatabase({ pglite, migrate: false });
 }
 
 export type PostgresTestDatabase = Database & {
   /** Connection URL of this test's own database. */
-  url: string
+  url: string;
   /** Closes the database and drops it. */
-  drop(): Promise<void>
-}
+  drop(): Promise<void>;
+};
 
 /**
  * A new, migrated (unless `migrate: false`) PostgreSQL database named pc_test_<random>, created through TEST_DATABASE_URL
@@ -53,52 +53,52 @@ export type PostgresTestDatabase = Database & {
 export async function createPostgresTestDatabase(
   opts: { migrate?: boolean } = {},
 ): Promise<PostgresTestDatabase | null> {
-  const adminUrl = process.env.TEST_DATABASE_URL || DEFAULT_TEST_DATABASE_URL
-  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 })
-  admin.on('error', () => {}) // reported by the failing call instead
+  const adminUrl = process.env.TEST_DATABASE_URL || DEFAULT_TEST_DATABASE_URL;
+  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
+  admin.on('error', () => {}); // reported by the failing call instead
   try {
-    await admin.connect()
+    await admin.connect();
   } catch (error) {
     if (process.env.CI === 'true') {
       throw new Error(
         `PostgreSQL for tests is unreachable at ${redactUrl(adminUrl)} (set TEST_DATABASE_URL): ${(error as Error).message}`,
-      )
+      );
     }
-    return null
+    return null;
   }
 
-  const name = `pc_test_${randomBytes(6).toString('hex')}`
+  const name = `pc_test_${randomBytes(6).toString('hex')}`;
   try {
-    await admin.query(`CREATE DATABASE "${name}"`)
+    await admin.query(`CREATE DATABASE "${name}"`);
   } finally {
-    await admin.end()
+    await admin.end();
   }
 
-  const url = new URL(adminUrl)
-  url.pathname = `/${name}`
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
   const dropDatabase = async () => {
-    const client = new pg.Client({ connectionString: adminUrl })
-    await client.connect()
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
     try {
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     } finally {
-      await client.end()
+      await client.end();
     }
-  }
+  };
 
-  let db: Database
+  let db: Database;
   try {
-    db = await openDatabase({ databaseUrl: url.href, migrate: opts.migrate ?? true })
+    db = await openDatabase({ databaseUrl: url.href, migrate: opts.migrate ?? true });
   } catch (error) {
-    await dropDatabase()
-    throw error
+    await dropDatabase();
+    throw error;
   }
   return {
     ...db,
     url: url.href,
     async drop() {
-      await db.close()
-      await dropDatabase()
+      await db.close();
+      await dropDatabase();
     },
-  }
+  };
 }
