@@ -25,6 +25,9 @@ export const builder = new SchemaBuilder<{
     client: (ctx) => ctx.prisma,
     dmmf: getDatamodel(),
     filterConnectionTotalCount: true,
+    // Lists are pages: `first` defaults to 50 and a client can ask for at most 500 at once.
+    defaultConnectionSize: 50,
+    maxConnectionSize: 500,
     onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'warn',
   },
   relay: {
