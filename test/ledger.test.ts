@@ -1,13 +1,23 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { expirePackages } from '../server/ledger/packages.ts';
+import { createPostgresTestDatabase } from '../server/db/test-db.ts';
 import { createTestApp, DAY, ERR, HOUR, studio, type TestApp } from './helpers.ts';
 
+// Every rule runs on the embedded default and on a real PostgreSQL server.
+const postgres = await createPostgresTestDatabase();
+if (!postgres) console.warn('SKIPPED: ledger API tests on PostgreSQL — no server at TEST_DATABASE_URL / 127.0.0.1:5432.');
+const backends = postgres ? ['PGlite', 'PostgreSQL'] : ['PGlite'];
+
+describe.each(backends)('on %s', (backend) => {
 let t: TestApp;
 let s: Awaited<ReturnType<typeof studio>>;
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestApp(backend === 'PostgreSQL' && postgres ? { db: postgres } : {});
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  await t.close();
+  if (backend === 'PostgreSQL') await postgres?.drop();
+});
 beforeEach(async () => {
   t.clock.current = new Date('2026-06-01T12:00:00Z');
   s = await studio(t);
@@ -389,6 +399,41 @@ describe('clients and dashboard', () => {
     expect((await s.call(LIST, { search: 'Greg' })).edges[0].node.totalRemainingCredits).toBe(5);
   });
 
+  it('updates, archives and restores clients; billing type decides credit use', async () => {
+    const clientId = await s.client('Pat');
+    const UPDATE = `mutation($id: ID!, $input: ClientInput!) { updateClient(id: $id, input: $input) { __typename ... on Client { name email billingType } ... on InvalidInput { field } ${ERR} } }`;
+    expect(await s.call(UPDATE, { id: clientId, input: { name: 'Pat Lee', email: 'PAT@example.com', billingType: 'PER_SESSION' } })).toEqual({
+      __typename: 'Client', name: 'Pat Lee', email: 'pat@example.com', billingType: 'PER_SESSION',
+    });
+    expect(await s.call(UPDATE, { id: clientId, input: { email: 'nope' } })).toMatchObject({ __typename: 'InvalidInput', field: 'email' });
+    expect((await s.log(clientId)).session.direct).toBe(true);
+    const ARCHIVE = `mutation($id: ID!, $archived: Boolean) { archiveClient(id: $id, archived: $archived) { ... on Client { archived } } }`;
+    expect(await s.call(ARCHIVE, { id: clientId })).toEqual({ archived: true });
+    const listed = async () => (await s.call(`{ clients(first: 10) { edges { node { id } } } }`)).edges.length;
+    expect(await listed()).toBe(0);
+    expect(await s.log(clientId)).toMatchObject({ __typename: 'InvalidInput', message: 'The client is archived.' });
+    await s.call(ARCHIVE, { id: clientId, archived: false });
+    expect(await listed()).toBe(1);
+  });
+
+  it('edits and deletes templates; packages made from them keep their values', async () => {
+    const tpl = await s.call(`mutation { createPackageTemplate(input: { name: "Pack", credits: 10 }) { ... on PackageTemplate { id } } }`);
+    const edited = await s.call(
+      `mutation($id: ID!) { updatePackageTemplate(id: $id, input: { credits: 12, expiryDays: 60 }) { ... on PackageTemplate { name credits expiryDays } } }`,
+      { id: tpl.id },
+    );
+    expect(edited).toEqual({ name: 'Pack', credits: 12, expiryDays: 60 });
+    const clientId = await s.client();
+    const packageId = await s.package(clientId, { templateId: tpl.id, name: null, credits: null });
+    const bad = await s.call(`mutation($id: ID!) { updatePackageTemplate(id: $id, input: { credits: 0 }) { __typename ${ERR} } }`, { id: tpl.id });
+    expect(bad.__typename).toBe('InvalidInput');
+    const deleted = await s.call(`mutation($id: ID!) { deletePackageTemplate(id: $id) { ... on DeletedPayload { deletedId } } }`, { id: tpl.id });
+    expect(deleted.deletedId).toBe(tpl.id);
+    expect((await s.call('{ packageTemplates { id } }'))).toEqual([]);
+    const pkg = await s.call(`query($id: ID!) { node(id: $id) { ... on Package { name totalCredits expiresOn template { id } } } }`, { id: packageId });
+    expect(pkg).toEqual({ name: 'Pack', totalCredits: 12, expiresOn: '2026-07-31', template: null });
+  });
+
   it('summarises a date range', async () => {
     const clientId = await s.client();
     await s.package(clientId, { credits: 10, priceCents: 50000 });
@@ -423,4 +468,5 @@ describe('idempotency keys', () => {
     expect(other).toMatchObject({ __typename: 'IdempotencyKeyReused', code: 'IdempotencyKeyReused' });
     expect(await s.remaining(packageId)).toBe(4);
   });
+});
 });

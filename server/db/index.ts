@@ -12,8 +12,9 @@
 // - Not fine: a burst of transactions ran as one unbroken chain of microtasks. 2000 of them
 //   (6 s) let no timer fire and no socket be read, so HTTP and WebSocket traffic froze for
 //   the whole burst. The wrapper below queues transactions itself and yields to the event loop
-//   before each one. Queueing is the normal case on one connection, so PGlite clients also get
-//   a longer `maxWait` (Prisma's default of 2 s is meant for waiting on a pool).
+//   before each one (then: 2000 in ~3 s, timers firing throughout, checked by a test). Queueing
+//   is the normal case on one connection, so PGlite clients also get a longer `maxWait`
+//   (Prisma's default of 2 s is meant for waiting on a pool connection).
 // - Hazard, inherent: inside `$transaction(async tx => …)`, a query sent through the outer
 //   `prisma` instead of `tx` waits for the transaction to end, which waits for it: it hangs
 //   until the transaction times out (5 s) and fails. On PostgreSQL the same code "works" (on a

@@ -113,7 +113,8 @@ export async function createMigration(name: string, paths: MigrationPaths = {}):
     if (diff.exitCode !== 2 || !diff.stdout?.trim()) return null;
 
     const dir = path.join(migrationsDir, `${timestamp(new Date())}_${slug}`);
-    await mkdir(dir, { recursive: true });
+    await mkdir(migrationsDir, { recursive: true });
+    await mkdir(dir); // fails if a migration of that name was created in the same second
     await writeFile(path.join(dir, 'migration.sql'), diff.stdout);
     if (migrationsList.lockfile.content === null) await writeFile(path.join(migrationsDir, LOCKFILE), lockfile);
     return dir;
@@ -312,6 +313,7 @@ function withEngine<T>(
         );
         return await fn(engine);
       })();
+      work.catch(() => {}); // if a panic wins the race, whatever `work` does later is moot
       return await Promise.race([work, panicked]);
     } catch (error) {
       throw engineError(error);

@@ -83,7 +83,9 @@ export async function createPostgresTestDatabase(
       // pg's pool.end() resolves before its sockets have closed. Give the backends a moment to
       // go, so FORCE does not kill them mid-goodbye (which the closed pool reports as an error).
       for (let i = 0; i < 40; i++) {
-        const { rows } = await client.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+        const { rows } = await client.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [
+          name,
+        ]);
         if (rows[0].n === 0) break;
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
