@@ -7,5 +7,6 @@ import './client.ts';
 import './package.ts';
 import './session.ts';
 import './dashboard.ts';
+import './event.ts';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

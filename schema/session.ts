@@ -138,7 +138,7 @@ const BulkLogItem = builder.objectRef<BulkItem>('BulkLogItem').implement({
         ctx.prisma.client.findFirst({ ...query, where: { id: r.clientId, teamId: requireActor(ctx).teamId } }),
     }),
     result: t.field({ type: SessionPayload, nullable: true, resolve: (r) => (r.ok ? r.session : null) }),
-    error: t.field({ type: ErrorInterface, nullable: true, description: 'Why this client was not logged.', resolve: (r) => (r.ok ? null : (wrapErrorIfMatches(r.error, ALL_ERRORS) as Error)) }),
+    error: t.field({ type: ErrorInterface, nullable: true, description: 'Why this client was not logged.', resolve: (r) => (r.ok ? null : (wrapErrorIfMatches(r.error, ALL_ERRORS) as typeof r.error)) }),
   }),
 });
 

@@ -13,7 +13,9 @@ import type { GraphQLContext, RequestContext } from './context.ts';
 import { type Database, openDatabase } from './db/index.ts';
 import type { Actor } from './ledger/actor.ts';
 import type { LedgerContext } from './ledger/context.ts';
-import { DomainError } from './ledger/errors.ts';
+import { DomainError, Unauthenticated } from './ledger/errors.ts';
+import { EventHub } from './events/hub.ts';
+import { memorySignal, redisSignal } from './events/signal.ts';
 
 /** graphql-ws hands back what onSubscribe returned: yoga's enveloped execute/subscribe ride on rootValue. */
 type EnvelopedArgs = ExecutionArgs & { rootValue: { execute: Runner; subscribe: Runner } };
@@ -65,9 +67,13 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const database =
     options.database ??
     (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize }));
+  const signal = config.redisUrl ? redisSignal(config.redisUrl, (message) => console.warn(message)) : memorySignal();
+  const hub = new EventHub(database.prisma, signal);
   const ledger: LedgerContext = {
     prisma: database.prisma,
     now: options.now ?? (() => new Date()),
+    teamChanged: (teamId) => hub.teamChanged(teamId),
+    accessChanged: (teamId) => hub.accessChanged(teamId),
   };
 
   async function authenticate(token: string | null): Promise<Actor | null> {
@@ -86,11 +92,17 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       const secure =
         new URL(request.url).protocol === 'https:' ||
         (config.trustProxy && request.headers.get('x-forwarded-proto') === 'https');
+      const actor = await authenticate(loginToken);
       return {
         prisma: database.prisma,
         ledger,
-        actor: await authenticate(loginToken),
+        hub,
+        actor,
         loginToken,
+        async stillAuthorized() {
+          const now = await authenticate(loginToken);
+          if (!actor || !now || now.teamId !== actor.teamId) throw new Unauthenticated('Your access to this team has ended.');
+        },
         loginCookie: {
           async set(token) {
             await request.cookieStore?.set({
@@ -112,6 +124,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     },
   });
 
+  function socketToken(ctx: WsContext<Record<string, unknown>, Extra>): string | null {
+    const params = ctx.connectionParams;
+    return (
+      (typeof params?.authorization === 'string' ? bearer(params.authorization) : null) ??
+      (typeof params?.token === 'string' ? params.token : null) ??
+      cookieValue(ctx.extra.request.headers.cookie, LOGIN_COOKIE)
+    );
+  }
+
   const server: Server = createServer(yoga);
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
   // graphql-ws goes through yoga's envelope so sockets get the same schema, plugins and context.
@@ -120,19 +141,19 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       execute: (args) => (args as EnvelopedArgs).rootValue.execute(args),
       subscribe: (args) => (args as EnvelopedArgs).rootValue.subscribe(args),
       onConnect: async (ctx: WsContext<Record<string, unknown>, Extra>) => {
-        const params = ctx.connectionParams as Record<string, unknown> | undefined;
-        const token =
-          (typeof params?.authorization === 'string' ? bearer(params.authorization) : null) ??
-          (typeof params?.token === 'string' ? params.token : null) ??
-          cookieValue(ctx.extra.request.headers.cookie, LOGIN_COOKIE);
-        const actor = await authenticate(token);
-        if (!actor) ctx.extra.socket.close(4403, 'Forbidden');
-        return actor != null;
+        const token = socketToken(ctx);
+        // Refused sockets are closed with 4403 Forbidden by graphql-ws.
+        return (await authenticate(token)) != null;
       },
       onSubscribe: async (ctx: WsContext<Record<string, unknown>, Extra>, _id: string, params: SubscribeParams) => {
+        // Sockets carry the login in connectionParams, not headers: hand it to yoga's context as one.
+        const token = socketToken(ctx);
+        const headers = new Headers({ cookie: ctx.extra.request.headers.cookie ?? '' });
+        if (token) headers.set('authorization', `Bearer ${token}`);
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
+          request: new Request('http://localhost/graphql', { headers }),
           socket: ctx.extra.socket,
           params,
         });
@@ -165,6 +186,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       return { url: `http://${host}:${port}/graphql`, port };
     },
     async stop() {
+      await hub.close();
       await wsServer.dispose();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,4 +1,5 @@
 import type { YogaInitialContext } from 'graphql-yoga';
+import type { EventHub } from './events/hub.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import type { Actor } from './ledger/actor.ts';
 import type { LedgerContext } from './ledger/context.ts';
@@ -11,6 +12,10 @@ export interface RequestContext {
   actor: Actor | null;
   /** The login token this request came with (cookie or bearer), for logOut and switchTeam. */
   loginToken: string | null;
+  /** The instance's live event streams (subscriptions). */
+  hub: EventHub;
+  /** Throws when the credentials this request came with no longer grant the same access. */
+  stillAuthorized(): Promise<void>;
   /** Sets or clears the HttpOnly login cookie on the response. */
   loginCookie: { set(token: string): Promise<void>; clear(): Promise<void> };
 }

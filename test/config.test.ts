@@ -46,9 +46,9 @@ describe('loadConfig', () => {
       trustProxy: true,
       logLevel: 'silent',
     });
-    expect(loadConfig({ PORT: '0', DATABASE_URL: 'postgres://localhost/x', REDIS_URL: 'redis://localhost' })).toMatchObject(
-      { port: 0, databaseUrl: 'postgres://localhost/x', redisUrl: 'redis://localhost' },
-    );
+    expect(
+      loadConfig({ PORT: '0', DATABASE_URL: 'postgres://localhost/x', REDIS_URL: 'redis://localhost' }),
+    ).toMatchObject({ port: 0, databaseUrl: 'postgres://localhost/x', redisUrl: 'redis://localhost' });
   });
 
   it.each([

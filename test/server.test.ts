@@ -4,7 +4,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,17 @@ import type { GqlResult } from './helpers.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Every variable the server reads; the test's own environment must not leak into a start. */
-const SERVER_VARIABLES = ['PORT', 'HOST', 'DATABASE_URL', 'DATA_DIR', 'DB_POOL_SIZE', 'REDIS_URL', 'DEMO', 'TRUST_PROXY', 'LOG_LEVEL'];
+const SERVER_VARIABLES = [
+  'PORT',
+  'HOST',
+  'DATABASE_URL',
+  'DATA_DIR',
+  'DB_POOL_SIZE',
+  'REDIS_URL',
+  'DEMO',
+  'TRUST_PROXY',
+  'LOG_LEVEL',
+];
 
 class ServerProcess {
   output = '';
@@ -44,7 +54,9 @@ class ServerProcess {
       const match = this.output.match(pattern);
       if (match) return match;
       if (this.exitStatus) {
-        throw new Error(`server exited (${JSON.stringify(this.exitStatus)}) before printing ${pattern}:\n${this.output}`);
+        throw new Error(
+          `server exited (${JSON.stringify(this.exitStatus)}) before printing ${pattern}:\n${this.output}`,
+        );
       }
       if (Date.now() > deadline) throw new Error(`no ${pattern} after ${timeoutMs} ms:\n${this.output}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -121,7 +133,9 @@ const LOG_IN = `mutation($email: String!, $password: String!) {
 
 const CLIENTS = '{ clients(first: 10) { edges { node { name totalRemainingCredits } } } }';
 
-type LogIn = { logIn: { __typename: string; token: string; member: { email: string; role: string; team: { name: string } } } };
+type LogIn = {
+  logIn: { __typename: string; token: string; member: { email: string; role: string; team: { name: string } } };
+};
 type Clients = { clients: { edges: { node: { name: string; totalRemainingCredits: number } }[] } };
 
 describe('npm start on the embedded database', () => {
@@ -272,9 +286,14 @@ describe('npm start on PostgreSQL', () => {
         }`,
       );
       expect(signUp.result.data?.signUp.__typename).toBe('LoginPayload');
-      const { result } = await post(url, `{ team { name } ${CLIENTS.slice(1, -1)} }`, {}, {
-        authorization: `Bearer ${signUp.result.data?.signUp.token}`,
-      });
+      const { result } = await post(
+        url,
+        `{ team { name } ${CLIENTS.slice(1, -1)} }`,
+        {},
+        {
+          authorization: `Bearer ${signUp.result.data?.signUp.token}`,
+        },
+      );
       expect(result).toEqual({ data: { team: { name: 'Postgres Studio' }, clients: { edges: [] } } });
 
       expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });

@@ -1,5 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Algorithm, hash, verify } from '@node-rs/argon2';
+import { hash, verify } from '@node-rs/argon2';
+
+/** `Algorithm.Argon2id`: the package exports it as a const enum, which isolated modules cannot read. */
+const ARGON2ID = 2;
 
 /**
  * argon2id with the library's defaults (19 MiB, t=2, p=1: OWASP's recommended minimum).
@@ -7,7 +10,7 @@ import { Algorithm, hash, verify } from '@node-rs/argon2';
  * (SIGSEGV) on these machines.
  */
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, { algorithm: Algorithm.Argon2id });
+  return hash(password, { algorithm: ARGON2ID });
 }
 
 export function verifyPassword(passwordHash: string, password: string): Promise<boolean> {

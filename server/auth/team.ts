@@ -88,16 +88,24 @@ function dummyHash(): Promise<string> {
 }
 
 export async function logOut(ctx: LedgerContext, token: string) {
-  await ctx.prisma.loginSession.deleteMany({ where: { tokenHash: hashToken(token) } });
+  const session = await ctx.prisma.loginSession.findUnique({ where: { tokenHash: hashToken(token) }, include: { member: true } });
+  if (!session) return;
+  await ctx.prisma.loginSession.deleteMany({ where: { id: session.id } });
+  ctx.accessChanged?.(session.member.teamId);
 }
 
 /** The team switcher: the same login acts in another of the user's teams. */
 export async function switchTeam(ctx: LedgerContext, token: string, teamId: string) {
-  const session = await ctx.prisma.loginSession.findUnique({ where: { tokenHash: hashToken(token) } });
+  const session = await ctx.prisma.loginSession.findUnique({
+    where: { tokenHash: hashToken(token) },
+    include: { member: true },
+  });
   if (!session) throw new Unauthenticated();
   const member = await ctx.prisma.member.findFirst({ where: { userId: session.userId, teamId, removedAt: null } });
   if (!member) throw new Forbidden('You are not a member of that team.');
   await ctx.prisma.loginSession.update({ where: { id: session.id }, data: { memberId: member.id } });
+  // Subscriptions opened in the previous team must stop.
+  ctx.accessChanged?.(session.member.teamId);
   return member;
 }
 
@@ -204,5 +212,6 @@ export async function removeMember(ctx: LedgerContext, actor: Actor, memberId: s
     ctx.prisma.member.update({ where: { id: member.id }, data: { removedAt: ctx.now() } }),
     ctx.prisma.loginSession.deleteMany({ where: { memberId: member.id } }),
   ]);
+  ctx.accessChanged?.(actor.teamId);
   return { id: member.id };
 }

@@ -9,4 +9,6 @@ export interface LedgerContext {
   prisma: PrismaClient;
   now(): Date;
   teamChanged?(teamId: string): void;
+  /** Called after a logout or membership change, so live subscriptions re-check access. */
+  accessChanged?(teamId: string): void;
 }
