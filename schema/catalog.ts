@@ -1,5 +1,5 @@
-import * as catalog from '../server/ledger/catalog.ts';
 import { requireActor } from '../server/context.ts';
+import * as catalog from '../server/ledger/catalog.ts';
 import { builder } from './builder.ts';
 import { COMMON_ERRORS, SessionTypeLocked } from './errors.ts';
 import { inTeam, optionalRawId, rawId } from './ids.ts';
@@ -154,7 +154,12 @@ builder.mutationFields((t) => ({
       archived: t.arg.boolean({ defaultValue: true, description: 'false restores an archived type.' }),
     },
     resolve: (_root, args, ctx) =>
-      catalog.archiveSessionType(ctx.ledger, requireActor(ctx), rawId(args.id, 'SessionType', 'id'), args.archived ?? true),
+      catalog.archiveSessionType(
+        ctx.ledger,
+        requireActor(ctx),
+        rawId(args.id, 'SessionType', 'id'),
+        args.archived ?? true,
+      ),
   }),
   createPackageTemplate: t.prismaField({
     type: 'PackageTemplate',

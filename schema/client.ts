@@ -1,6 +1,6 @@
 import { requireActor } from '../server/context.ts';
-import { BillingType } from '../server/generated/prisma/enums.ts';
 import type { Prisma } from '../server/generated/prisma/client.ts';
+import { BillingType } from '../server/generated/prisma/enums.ts';
 import { activePackageWhere, lowCreditClientIds } from '../server/ledger/balances.ts';
 import * as catalog from '../server/ledger/catalog.ts';
 import { builder } from './builder.ts';
@@ -16,9 +16,15 @@ const CreditBalance = builder
   )
   .implement({
     fields: (t) => ({
-      sessionTypeId: t.id({ nullable: true, resolve: (b) => (b.sessionType ? globalId('SessionType', b.sessionType.id) : null) }),
+      sessionTypeId: t.id({
+        nullable: true,
+        resolve: (b) => (b.sessionType ? globalId('SessionType', b.sessionType.id) : null),
+      }),
       sessionTypeName: t.string({ nullable: true, resolve: (b) => b.sessionType?.name ?? null }),
-      archived: t.boolean({ description: 'The session type is archived: visible, not usable.', resolve: (b) => b.sessionType?.archivedAt != null }),
+      archived: t.boolean({
+        description: 'The session type is archived: visible, not usable.',
+        resolve: (b) => b.sessionType?.archivedAt != null,
+      }),
       remainingCredits: t.exposeInt('remainingCredits'),
     }),
   });
@@ -69,7 +75,10 @@ export const ClientType = builder.prismaNode('Client', {
         },
       }),
       resolve: (c) => {
-        const byType = new Map<string, { sessionType: (typeof c.packages)[number]['sessionType']; remainingCredits: number }>();
+        const byType = new Map<
+          string,
+          { sessionType: (typeof c.packages)[number]['sessionType']; remainingCredits: number }
+        >();
         for (const p of c.packages) {
           const key = p.sessionType?.id ?? '';
           const line = byType.get(key) ?? { sessionType: p.sessionType, remainingCredits: 0 };
@@ -113,7 +122,10 @@ builder.queryFields((t) => ({
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) =>
-      ctx.prisma.client.findFirst({ ...query, where: { id: rawId(args.id, 'Client', 'id'), teamId: requireActor(ctx).teamId } }),
+      ctx.prisma.client.findFirst({
+        ...query,
+        where: { id: rawId(args.id, 'Client', 'id'), teamId: requireActor(ctx).teamId },
+      }),
   }),
 }));
 
@@ -162,7 +174,12 @@ builder.mutationFields((t) => ({
       archived: t.arg.boolean({ defaultValue: true, description: 'false restores the client.' }),
     },
     resolve: async (query, _root, args, ctx) => {
-      const { id } = await catalog.archiveClient(ctx.ledger, requireActor(ctx), rawId(args.id, 'Client', 'id'), args.archived ?? true);
+      const { id } = await catalog.archiveClient(
+        ctx.ledger,
+        requireActor(ctx),
+        rawId(args.id, 'Client', 'id'),
+        args.archived ?? true,
+      );
       return ctx.prisma.client.findUniqueOrThrow({ ...query, where: { id } });
     },
   }),

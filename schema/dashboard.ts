@@ -32,13 +32,19 @@ const DashboardType = builder.objectRef<Dashboard>('Dashboard').implement({
     activeClients: t.exposeInt('activeClients', { description: 'Clients with at least one session in the range.' }),
     creditsIssued: t.exposeInt('creditsIssued'),
     creditsUsed: t.exposeInt('creditsUsed', { description: 'Net of credits returned or restored by undo.' }),
-    creditsOutstanding: t.exposeInt('creditsOutstanding', { description: 'Credits clients hold now on active packages.' }),
+    creditsOutstanding: t.exposeInt('creditsOutstanding', {
+      description: 'Credits clients hold now on active packages.',
+    }),
     revenueCents: t.exposeInt('revenueCents', { description: 'Sum of the prices of packages created in the range.' }),
     expiringPackages: t.prismaField({
       type: ['Package'],
       description: 'Packages with credits left that expire within 7 days.',
       resolve: (query, d, _args, ctx) =>
-        ctx.prisma.package.findMany({ ...query, where: { id: { in: d.expiringPackageIds } }, orderBy: { expiresOn: 'asc' } }),
+        ctx.prisma.package.findMany({
+          ...query,
+          where: { id: { in: d.expiringPackageIds } },
+          orderBy: { expiresOn: 'asc' },
+        }),
     }),
     lowCreditClients: t.prismaField({
       type: ['Client'],

@@ -1,7 +1,7 @@
 import { requireActor } from '../server/context.ts';
-import { SessionChange } from '../server/generated/prisma/enums.ts';
 import { abortable } from '../server/events/abortable.ts';
 import type { TeamEvent } from '../server/events/hub.ts';
+import { SessionChange } from '../server/generated/prisma/enums.ts';
 import { NotFound } from '../server/ledger/errors.ts';
 import { builder } from './builder.ts';
 import { globalId, rawId } from './ids.ts';
@@ -23,7 +23,10 @@ const SessionEventType = builder.prismaObject('SessionEvent', {
     status: t.expose('status', { type: SessionStatusEnum }),
     session: t.relation('session'),
     actorName: t.string({
-      select: { actorMember: { select: { user: { select: { name: true } } } }, actorApiKey: { select: { name: true } } },
+      select: {
+        actorMember: { select: { user: { select: { name: true } } } },
+        actorApiKey: { select: { name: true } },
+      },
       resolve: (e) => e.actorMember?.user.name ?? (e.actorApiKey ? `API key "${e.actorApiKey.name}"` : 'Punchcard'),
     }),
   }),
@@ -47,7 +50,7 @@ builder.subscriptionFields((t) => ({
   ledgerEvents: t.field({
     type: TeamEventType,
     description:
-      "Every ledger entry and credit-free session change of your team, in sequence order. With `after`, first replays what was committed after that cursor, then goes live: no gaps, no duplicates.",
+      'Every ledger entry and credit-free session change of your team, in sequence order. With `after`, first replays what was committed after that cursor, then goes live: no gaps, no duplicates.',
     args: { after: t.arg.int({ description: 'The last sequence you have seen.' }) },
     subscribe: (_root, args, ctx) => {
       const { teamId } = requireActor(ctx);
@@ -71,6 +74,7 @@ builder.subscriptionFields((t) => ({
         }
       });
     },
-    resolve: (query, clientId, _args, ctx) => ctx.prisma.client.findUniqueOrThrow({ ...query, where: { id: clientId as string } }),
+    resolve: (query, clientId, _args, ctx) =>
+      ctx.prisma.client.findUniqueOrThrow({ ...query, where: { id: clientId as string } }),
   }),
 }));

@@ -1,8 +1,8 @@
 import { requireActor } from '../server/context.ts';
 import { LedgerEvent } from '../server/generated/prisma/enums.ts';
 import { barColor } from '../server/ledger/balances.ts';
-import { isExpired } from '../server/ledger/client-credits.ts';
 import * as catalog from '../server/ledger/catalog.ts';
+import { isExpired } from '../server/ledger/client-credits.ts';
 import * as packages from '../server/ledger/packages.ts';
 import { builder } from './builder.ts';
 import { COMMON_ERRORS, CREDIT_ERRORS, NoteTooLong } from './errors.ts';
@@ -55,14 +55,18 @@ export const LedgerEntryType = builder.prismaNode('LedgerEntry', {
   nullable: true,
   findUnique: inTeam,
   fields: (t) => ({
-    sequence: t.exposeInt('sequence', { description: "Gap-free per team, in commit order: the cursor for subscriptions." }),
+    sequence: t.exposeInt('sequence', {
+      description: 'Gap-free per team, in commit order: the cursor for subscriptions.',
+    }),
     event: t.expose('event', { type: LedgerEventEnum }),
     amount: t.int({
       nullable: true,
       description: 'Signed change of credits; none for VOIDED (the credit was already used at booking).',
       resolve: (e) => (e.event === 'VOIDED' ? null : e.amount),
     }),
-    balanceAfter: t.exposeInt('balanceAfter', { description: "The client's total remaining credits after this entry." }),
+    balanceAfter: t.exposeInt('balanceAfter', {
+      description: "The client's total remaining credits after this entry.",
+    }),
     note: t.exposeString('note', { nullable: true, description: 'Team-only, at most 500 characters.' }),
     client: t.relation('client'),
     package: t.relation('package', { nullable: true }),
@@ -72,7 +76,10 @@ export const LedgerEntryType = builder.prismaNode('LedgerEntry', {
     actor: t.relation('actorMember', { nullable: true, description: 'The member who did it, if a member did.' }),
     actorName: t.string({
       description: 'Who did it: a member, an API key, or "Punchcard" for automatic changes (expiry).',
-      select: { actorMember: { select: { user: { select: { name: true } } } }, actorApiKey: { select: { name: true } } },
+      select: {
+        actorMember: { select: { user: { select: { name: true } } } },
+        actorApiKey: { select: { name: true } },
+      },
       resolve: (e) => e.actorMember?.user.name ?? (e.actorApiKey ? `API key "${e.actorApiKey.name}"` : 'Punchcard'),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -150,7 +157,11 @@ const RemoveCreditsPayload = builder
       entries: t.prismaField({
         type: ['LedgerEntry'],
         resolve: (query, p, _args, ctx) =>
-          ctx.prisma.ledgerEntry.findMany({ ...query, where: { id: { in: p.entryIds } }, orderBy: { sequence: 'asc' } }),
+          ctx.prisma.ledgerEntry.findMany({
+            ...query,
+            where: { id: { in: p.entryIds } },
+            orderBy: { sequence: 'asc' },
+          }),
       }),
       balance: t.exposeInt('balance', { description: "The client's total remaining credits afterwards." }),
     }),
@@ -198,7 +209,8 @@ builder.mutationFields((t) => ({
         ...input,
         clientId: rawId(input.clientId, 'Client', 'clientId'),
         packageId: optionalRawId(input.packageId, 'Package', 'packageId'),
-        sessionTypeId: input.sessionTypeId == null ? undefined : rawId(input.sessionTypeId, 'SessionType', 'sessionTypeId'),
+        sessionTypeId:
+          input.sessionTypeId == null ? undefined : rawId(input.sessionTypeId, 'SessionType', 'sessionTypeId'),
       }),
   }),
   updateLedgerNote: t.prismaField({

@@ -1,9 +1,9 @@
+import { wrapErrorIfMatches } from '@pothos/plugin-errors';
 import { requireActor } from '../server/context.ts';
 import type { Prisma } from '../server/generated/prisma/client.ts';
 import { SessionStatus } from '../server/generated/prisma/enums.ts';
 import * as sessions from '../server/ledger/sessions.ts';
 import { builder } from './builder.ts';
-import { wrapErrorIfMatches } from '@pothos/plugin-errors';
 import { ALL_ERRORS, AlreadyUndone, CREDIT_ERRORS, ErrorInterface, SessionNotBooked } from './errors.ts';
 import { globalId, inTeam, optionalRawId, rawId } from './ids.ts';
 
@@ -138,7 +138,12 @@ const BulkLogItem = builder.objectRef<BulkItem>('BulkLogItem').implement({
         ctx.prisma.client.findFirst({ ...query, where: { id: r.clientId, teamId: requireActor(ctx).teamId } }),
     }),
     result: t.field({ type: SessionPayload, nullable: true, resolve: (r) => (r.ok ? r.session : null) }),
-    error: t.field({ type: ErrorInterface, nullable: true, description: 'Why this client was not logged.', resolve: (r) => (r.ok ? null : (wrapErrorIfMatches(r.error, ALL_ERRORS) as typeof r.error)) }),
+    error: t.field({
+      type: ErrorInterface,
+      nullable: true,
+      description: 'Why this client was not logged.',
+      resolve: (r) => (r.ok ? null : (wrapErrorIfMatches(r.error, ALL_ERRORS) as typeof r.error)),
+    }),
   }),
 });
 
@@ -167,7 +172,8 @@ builder.mutationFields((t) => ({
   }),
   bookSession: t.field({
     type: SessionPayload,
-    description: 'Books a future session; a credit-requiring type takes one credit now, or is refused with the balance.',
+    description:
+      'Books a future session; a credit-requiring type takes one credit now, or is refused with the balance.',
     errors: { types: CREDIT_ERRORS },
     args: { input: t.arg({ type: BookSessionInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -181,11 +187,14 @@ builder.mutationFields((t) => ({
   cancelSession: t.field({
     type: SessionPayload,
     description:
-      "Cancels a booking: before the window stored at booking the credit is RETURNED, inside it the credit is VOIDED.",
+      'Cancels a booking: before the window stored at booking the credit is RETURNED, inside it the credit is VOIDED.',
     errors: { types: [...CREDIT_ERRORS, SessionNotBooked, AlreadyUndone] },
     args: { sessionId: t.arg.id({ required: true }), note: t.arg.string(), idempotencyKey: t.arg.string() },
     resolve: (_root, args, ctx) =>
-      sessions.cancelSession(ctx.ledger, requireActor(ctx), { ...args, sessionId: rawId(args.sessionId, 'Session', 'sessionId') }),
+      sessions.cancelSession(ctx.ledger, requireActor(ctx), {
+        ...args,
+        sessionId: rawId(args.sessionId, 'Session', 'sessionId'),
+      }),
   }),
   setSessionStatus: t.field({
     type: SessionPayload,
@@ -203,11 +212,15 @@ builder.mutationFields((t) => ({
     errors: { types: [...CREDIT_ERRORS, AlreadyUndone] },
     args: { sessionId: t.arg.id({ required: true }), idempotencyKey: t.arg.string() },
     resolve: (_root, args, ctx) =>
-      sessions.undoSession(ctx.ledger, requireActor(ctx), { ...args, sessionId: rawId(args.sessionId, 'Session', 'sessionId') }),
+      sessions.undoSession(ctx.ledger, requireActor(ctx), {
+        ...args,
+        sessionId: rawId(args.sessionId, 'Session', 'sessionId'),
+      }),
   }),
   bulkLogSessions: t.field({
     type: BulkLogPayload,
-    description: "One status for many clients; each gets its own result, and one client's refusal never undoes another's.",
+    description:
+      "One status for many clients; each gets its own result, and one client's refusal never undoes another's.",
     errors: { types: CREDIT_ERRORS },
     args: { input: t.arg({ type: BulkLogSessionsInput, required: true }) },
     resolve: (_root, { input }, ctx) =>

@@ -51,7 +51,11 @@ const Me = builder.objectRef<{ memberId: string; userId: string }>('Me').impleme
       type: ['Member'],
       description: 'Every team this person belongs to (the team switcher).',
       resolve: (query, me, _args, ctx) =>
-        ctx.prisma.member.findMany({ ...query, where: { userId: me.userId, removedAt: null }, orderBy: { createdAt: 'asc' } }),
+        ctx.prisma.member.findMany({
+          ...query,
+          where: { userId: me.userId, removedAt: null },
+          orderBy: { createdAt: 'asc' },
+        }),
     }),
   }),
 });
@@ -88,13 +92,11 @@ async function withCookie(ctx: Parameters<typeof requireActor>[0], login: { toke
   return login;
 }
 
-const InvitationPayload = builder
-  .objectRef<{ invitationId: string; token: string }>('InvitationPayload')
-  .implement({
-    fields: (t) => ({
-      token: t.exposeString('token', { description: 'Shown once: send it to the person invited.' }),
-    }),
-  });
+const InvitationPayload = builder.objectRef<{ invitationId: string; token: string }>('InvitationPayload').implement({
+  fields: (t) => ({
+    token: t.exposeString('token', { description: 'Shown once: send it to the person invited.' }),
+  }),
+});
 
 const TeamSettingsInput = builder.inputType('TeamSettingsInput', {
   fields: (t) => ({
@@ -128,7 +130,10 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) =>
       withCookie(
         ctx,
-        await team.logIn(ctx.ledger, { ...args, teamId: args.teamId == null ? null : rawId(args.teamId, 'Team', 'teamId') }),
+        await team.logIn(ctx.ledger, {
+          ...args,
+          teamId: args.teamId == null ? null : rawId(args.teamId, 'Team', 'teamId'),
+        }),
       ),
   }),
   logOut: t.boolean({

@@ -2,20 +2,20 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { useCookies } from '@whatwg-node/server-plugin-cookies';
 import { type ExecutionArgs, GraphQLError } from 'graphql';
-import { createYoga, maskError as yogaMaskError } from 'graphql-yoga';
 import type { OperationResult, Context as WsContext } from 'graphql-ws';
 import { type Extra, useServer } from 'graphql-ws/use/ws';
+import { createYoga, maskError as yogaMaskError } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import { schema } from '../schema/index.ts';
 import { actorForLogin, LOGIN_DAYS } from './auth/team.ts';
 import type { Config } from './config.ts';
-import type { GraphQLContext, RequestContext } from './context.ts';
+import type { RequestContext } from './context.ts';
 import { type Database, openDatabase } from './db/index.ts';
+import { EventHub } from './events/hub.ts';
+import { memorySignal, redisSignal } from './events/signal.ts';
 import type { Actor } from './ledger/actor.ts';
 import type { LedgerContext } from './ledger/context.ts';
 import { DomainError, Unauthenticated } from './ledger/errors.ts';
-import { EventHub } from './events/hub.ts';
-import { memorySignal, redisSignal } from './events/signal.ts';
 
 /** graphql-ws hands back what onSubscribe returned: yoga's enveloped execute/subscribe ride on rootValue. */
 type EnvelopedArgs = ExecutionArgs & { rootValue: { execute: Runner; subscribe: Runner } };
@@ -88,7 +88,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     logging: config.logLevel === 'silent' ? false : config.logLevel,
     plugins: [useCookies()],
     context: async ({ request }) => {
-      const loginToken = bearer(request.headers.get('authorization')) ?? cookieValue(request.headers.get('cookie'), LOGIN_COOKIE);
+      const loginToken =
+        bearer(request.headers.get('authorization')) ?? cookieValue(request.headers.get('cookie'), LOGIN_COOKIE);
       const secure =
         new URL(request.url).protocol === 'https:' ||
         (config.trustProxy && request.headers.get('x-forwarded-proto') === 'https');
@@ -101,7 +102,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
         loginToken,
         async stillAuthorized() {
           const now = await authenticate(loginToken);
-          if (!actor || !now || now.teamId !== actor.teamId) throw new Unauthenticated('Your access to this team has ended.');
+          if (!actor || !now || now.teamId !== actor.teamId)
+            throw new Unauthenticated('Your access to this team has ended.');
         },
         loginCookie: {
           async set(token) {

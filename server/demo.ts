@@ -21,7 +21,12 @@ export async function seedDemo(ctx: LedgerContext): Promise<typeof DEMO_LOGIN> {
 
   const oneOnOne = await createSessionType(ctx, actor, { name: '1-on-1', requiresCredits: true, durationMinutes: 60 });
   await createSessionType(ctx, actor, { name: 'Group HIIT', requiresCredits: true, durationMinutes: 45 });
-  const pack = await createPackageTemplate(ctx, actor, { name: '10-Session Pack', credits: 10, priceCents: 45_000, expiryDays: 90 });
+  const pack = await createPackageTemplate(ctx, actor, {
+    name: '10-Session Pack',
+    credits: 10,
+    priceCents: 45_000,
+    expiryDays: 90,
+  });
   await createPackageTemplate(ctx, actor, { name: 'Intro Special', credits: 3, priceCents: 9_900, expiryDays: 30 });
 
   const clients = [
@@ -43,7 +48,11 @@ export async function seedDemo(ctx: LedgerContext): Promise<typeof DEMO_LOGIN> {
   }
   const alex = await ctx.prisma.client.findFirstOrThrow({ where: { teamId: actor.teamId, name: 'Alex Rivera' } });
   await bookSession(ctx, actor, { clientId: alex.id, sessionTypeId: oneOnOne.id, startsAt: new Date(now + 2 * day) });
-  const monthly = await createClient(ctx, actor, { name: 'Devon Park', email: 'devon@example.com', billingType: 'MONTHLY' });
+  const monthly = await createClient(ctx, actor, {
+    name: 'Devon Park',
+    email: 'devon@example.com',
+    billingType: 'MONTHLY',
+  });
   await logSession(ctx, actor, { clientId: monthly.id, status: 'COMPLETED', startsAt: new Date(now - day) });
   return DEMO_LOGIN;
 }

@@ -38,7 +38,11 @@ async function join(inviteToken: string, name: string | null, password = 'traine
 
 describe('sign-up, log-in, log-out', () => {
   it('signs up a team with its owner and logs them in', async () => {
-    const { signUp } = await t.ok(SIGN_UP, { email: 'Sam@Example.com', password: 'long enough', teamName: 'Core Studio' });
+    const { signUp } = await t.ok(SIGN_UP, {
+      email: 'Sam@Example.com',
+      password: 'long enough',
+      teamName: 'Core Studio',
+    });
     expect(signUp.__typename).toBe('LoginPayload');
     expect(signUp.member.role).toBe('OWNER');
     const me = await t.ok(ME, {}, signUp.token);
@@ -144,7 +148,11 @@ describe('roles', () => {
       admin.token,
     );
     expect(makeOwner.changeMemberRole.__typename).toBe('Forbidden');
-    await t.ok(`mutation($id: ID!) { removeMember(memberId: $id) { __typename ${ERR} } }`, { id: trainer.member.id }, admin.token);
+    await t.ok(
+      `mutation($id: ID!) { removeMember(memberId: $id) { __typename ${ERR} } }`,
+      { id: trainer.member.id },
+      admin.token,
+    );
     expect((await t.ok(ME, {}, trainer.token)).me).toBeNull();
     const { team } = await t.ok('{ team { members { name } } }', {}, owner.token);
     expect(team.members.map((m: { name: string }) => m.name).sort()).toEqual(['Ada Admin', 'Owner']);
@@ -169,7 +177,11 @@ describe('roles', () => {
     const me = await t.ok(ME, {}, joined.token);
     expect(me.me.memberships.map((m: { team: { name: string } }) => m.team.name).sort()).toEqual(['Team A', 'Team B']);
     expect(me.me.member.team.name).toBe('Team B');
-    await t.ok(`mutation($teamId: ID!) { switchTeam(teamId: $teamId) { __typename ${ERR} } }`, { teamId: a.teamId }, joined.token);
+    await t.ok(
+      `mutation($teamId: ID!) { switchTeam(teamId: $teamId) { __typename ${ERR} } }`,
+      { teamId: a.teamId },
+      joined.token,
+    );
     expect((await t.ok(ME, {}, joined.token)).me.member).toMatchObject({ role: 'ADMIN', team: { name: 'Team A' } });
   });
 });

@@ -4,7 +4,8 @@ import { createPostgresTestDatabase } from '../server/db/test-db.ts';
 import { createTestApp, ERR, studio, type TestApp } from './helpers.ts';
 
 const postgres = await createPostgresTestDatabase();
-if (!postgres) console.warn('SKIPPED: concurrency tests on PostgreSQL — no server at TEST_DATABASE_URL / 127.0.0.1:5432.');
+if (!postgres)
+  console.warn('SKIPPED: concurrency tests on PostgreSQL — no server at TEST_DATABASE_URL / 127.0.0.1:5432.');
 afterAll(() => postgres?.drop());
 
 const backends: [string, () => Promise<TestApp>][] = [['PGlite', () => createTestApp()]];
@@ -47,7 +48,9 @@ describe.each(backends)('on %s', (_name, open) => {
       expect(kinds.filter((k) => k === 'SessionPayload')).toHaveLength(10);
       expect(kinds.filter((k) => k === 'InsufficientCredits')).toHaveLength(190);
       expect(await s.remaining(packageId)).toBe(0);
-      const used = await t.db.prisma.ledgerEntry.count({ where: { event: 'USED', packageId: rawId(packageId, 'Package', 'id') } });
+      const used = await t.db.prisma.ledgerEntry.count({
+        where: { event: 'USED', packageId: rawId(packageId, 'Package', 'id') },
+      });
       expect(used).toBe(10);
       await checkInvariants(t);
     } finally {

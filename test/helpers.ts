@@ -25,7 +25,11 @@ export interface TestApp {
   clock: TestClock;
   db: Database;
   /** Runs one operation in-process through yoga.fetch (the full HTTP pipeline, no socket). */
-  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GqlResult<T>>;
+  gql<T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string | null,
+  ): Promise<GqlResult<T>>;
   /** Like gql, but fails the test on GraphQL errors and returns data. */
   ok<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<T>;
   close(): Promise<void>;
@@ -118,7 +122,9 @@ export async function studio(t: TestApp) {
       );
     },
     async remaining(packageId: string) {
-      const r = await call(`query($id: ID!) { node(id: $id) { ... on Package { remainingCredits } } }`, { id: packageId });
+      const r = await call(`query($id: ID!) { node(id: $id) { ... on Package { remainingCredits } } }`, {
+        id: packageId,
+      });
       return r.remainingCredits as number;
     },
     async history(clientId: string, extra = '') {

@@ -41,9 +41,18 @@ type Op =
   | { kind: 'concurrently'; ops: Op[] };
 
 const simpleOp: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ kind: fc.constant('issue' as const), credits: fc.integer({ min: 1, max: 5 }), expiresInDays: fc.option(fc.integer({ min: 1, max: 10 })), typed: fc.boolean() }),
+  fc.record({
+    kind: fc.constant('issue' as const),
+    credits: fc.integer({ min: 1, max: 5 }),
+    expiresInDays: fc.option(fc.integer({ min: 1, max: 10 })),
+    typed: fc.boolean(),
+  }),
   fc.record({ kind: fc.constant('remove' as const), credits: fc.integer({ min: 1, max: 4 }) }),
-  fc.record({ kind: fc.constant('log' as const), status: fc.constantFrom('COMPLETED', 'NO_SHOW', 'LATE_CANCELLED', 'CANCELLED'), typed: fc.boolean() }),
+  fc.record({
+    kind: fc.constant('log' as const),
+    status: fc.constantFrom('COMPLETED', 'NO_SHOW', 'LATE_CANCELLED', 'CANCELLED'),
+    typed: fc.boolean(),
+  }),
   fc.record({ kind: fc.constant('book' as const), inHours: fc.integer({ min: 1, max: 72 }) }),
   fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('undo' as const), pick: fc.nat() }),
@@ -52,7 +61,13 @@ const simpleOp: fc.Arbitrary<Op> = fc.oneof(
 );
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: simpleOp },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('concurrently' as const), ops: fc.array(simpleOp, { minLength: 2, maxLength: 6 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('concurrently' as const),
+      ops: fc.array(simpleOp, { minLength: 2, maxLength: 6 }),
+    }),
+  },
 );
 
 async function setup() {
@@ -67,7 +82,10 @@ async function setup() {
 }
 
 async function balance(clientId: string) {
-  const agg = await db.prisma.package.aggregate({ where: { clientId, ...activePackageWhere(clock.now()) }, _sum: { remainingCredits: true } });
+  const agg = await db.prisma.package.aggregate({
+    where: { clientId, ...activePackageWhere(clock.now()) },
+    _sum: { remainingCredits: true },
+  });
   return agg._sum.remainingCredits ?? 0;
 }
 
@@ -77,7 +95,12 @@ async function run(w: Awaited<ReturnType<typeof setup>>, o: Op): Promise<number 
   try {
     switch (o.kind) {
       case 'issue':
-        await issueCredits(ctx, actor, { clientId, sessionTypeId: typeId, credits: o.credits, expiresOn: o.expiresInDays ? new Date(clock.now().getTime() + o.expiresInDays * DAY) : null });
+        await issueCredits(ctx, actor, {
+          clientId,
+          sessionTypeId: typeId,
+          credits: o.credits,
+          expiresOn: o.expiresInDays ? new Date(clock.now().getTime() + o.expiresInDays * DAY) : null,
+        });
         return o.credits;
       case 'remove':
         await removeCredits(ctx, actor, { clientId, credits: o.credits });
@@ -88,7 +111,11 @@ async function run(w: Awaited<ReturnType<typeof setup>>, o: Op): Promise<number 
         return r.packageId ? -1 : 0;
       }
       case 'book': {
-        const r = await bookSession(ctx, actor, { clientId, sessionTypeId: typeId, startsAt: new Date(clock.now().getTime() + o.inHours * HOUR) });
+        const r = await bookSession(ctx, actor, {
+          clientId,
+          sessionTypeId: typeId,
+          startsAt: new Date(clock.now().getTime() + o.inHours * HOUR),
+        });
         w.sessions.push(r.sessionId);
         return r.packageId ? -1 : 0;
       }
@@ -96,7 +123,10 @@ async function run(w: Awaited<ReturnType<typeof setup>>, o: Op): Promise<number 
       case 'undo': {
         if (w.sessions.length === 0) return 0;
         const sessionId = w.sessions[o.pick % w.sessions.length];
-        const session = await db.prisma.session.findUniqueOrThrow({ where: { id: sessionId }, include: { package: true } });
+        const session = await db.prisma.session.findUniqueOrThrow({
+          where: { id: sessionId },
+          include: { package: true },
+        });
         // A credit given back to an already-expired package lapses at once.
         const lapses = session.package?.expiredAt != null;
         if (o.kind === 'cancel') {
@@ -105,7 +135,12 @@ async function run(w: Awaited<ReturnType<typeof setup>>, o: Op): Promise<number 
           return outcome === 'RETURN' && !lapses ? 1 : 0;
         }
         await undoSession(ctx, actor, { sessionId });
-        return session.holdsCredit && !lapses && session.package && !(session.package.expiresOn && session.package.expiresOn <= clock.now()) ? 1 : 0;
+        return session.holdsCredit &&
+          !lapses &&
+          session.package &&
+          !(session.package.expiresOn && session.package.expiresOn <= clock.now())
+          ? 1
+          : 0;
       }
       case 'expire': {
         await expirePackages(ctx, actor.teamId);
@@ -143,7 +178,10 @@ async function checkInvariants(teamId: string) {
   // A session holds a credit exactly when its USED entry has not been returned or reversed.
   const sessions = await db.prisma.session.findMany({ where: { teamId }, include: { ledgerEntries: true } });
   for (const s of sessions) {
-    const net = s.ledgerEntries.reduce((a, e) => a + (e.event === 'USED' ? 1 : e.event === 'RETURNED' || e.event === 'REVERSED' ? -1 : 0), 0);
+    const net = s.ledgerEntries.reduce(
+      (a, e) => a + (e.event === 'USED' ? 1 : e.event === 'RETURNED' || e.event === 'REVERSED' ? -1 : 0),
+      0,
+    );
     expect(net).toBe(s.holdsCredit ? 1 : 0);
   }
 }

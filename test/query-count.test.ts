@@ -72,7 +72,9 @@ describe.each([1, 50, 500])('with %i rows', (n) => {
 const counts = { clients: [] as number[], history: [] as number[] };
 
 it('makes the same number of SQL statements at every list size', () => {
-  console.log(`SQL statements per request at sizes 1/50/500 — clients: ${counts.clients.join('/')}, balanceHistory: ${counts.history.join('/')}`);
+  console.log(
+    `SQL statements per request at sizes 1/50/500 — clients: ${counts.clients.join('/')}, balanceHistory: ${counts.history.join('/')}`,
+  );
   expect(counts.clients).toHaveLength(3);
   expect(new Set(counts.clients).size).toBe(1);
   expect(new Set(counts.history).size).toBe(1);

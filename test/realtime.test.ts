@@ -128,18 +128,28 @@ describe('ledgerEvents', () => {
 
   it('a member who logs out, or is removed, stops receiving', async () => {
     const s = await studio(t);
-    const { inviteMember } = await t.ok(`mutation { inviteMember(email: "t@example.com", role: TRAINER) { ... on InvitationPayload { token } } }`, {}, s.token);
+    const { inviteMember } = await t.ok(
+      `mutation { inviteMember(email: "t@example.com", role: TRAINER) { ... on InvitationPayload { token } } }`,
+      {},
+      s.token,
+    );
     const { acceptInvitation } = await t.ok(
       `mutation($token: String!) { acceptInvitation(token: $token, name: "T", password: "trainer-pass") { ... on LoginPayload { token member { id } } } }`,
       { token: inviteMember.token },
     );
-    const { logIn } = await t.ok(`mutation { logIn(email: "t@example.com", password: "trainer-pass") { ... on LoginPayload { token } } }`);
+    const { logIn } = await t.ok(
+      `mutation { logIn(email: "t@example.com", password: "trainer-pass") { ... on LoginPayload { token } } }`,
+    );
     const removed = subscribe(acceptInvitation.token, EVENTS);
     const loggedOut = subscribe(logIn.token, EVENTS);
     await new Promise((r) => setTimeout(r, 200));
     await t.ok('mutation { logOut }', {}, logIn.token);
     await until(() => loggedOut.errors.length > 0 || loggedOut.completed, 'the logged-out subscription to end');
-    await t.ok(`mutation($id: ID!) { removeMember(memberId: $id) { __typename ${ERR} } }`, { id: acceptInvitation.member.id }, s.token);
+    await t.ok(
+      `mutation($id: ID!) { removeMember(memberId: $id) { __typename ${ERR} } }`,
+      { id: acceptInvitation.member.id },
+      s.token,
+    );
     await until(() => removed.errors.length > 0 || removed.completed, 'the removed member’s subscription to end');
     const clientId = await s.client();
     await s.package(clientId);
@@ -163,7 +173,10 @@ describe('balanceChanged', () => {
       { id: clientId },
     );
     await until(() => sub.received.length === 1, 'the initial balance');
-    expect(sub.received[0]).toEqual({ totalRemainingCredits: 5, packages: [{ remainingCredits: 5, barColor: 'GREEN' }] });
+    expect(sub.received[0]).toEqual({
+      totalRemainingCredits: 5,
+      packages: [{ remainingCredits: 5, barColor: 'GREEN' }],
+    });
     await s.package(other); // another client's change is not sent
     for (let i = 0; i < 3; i++) await s.log(clientId);
     await until(() => sub.received.at(-1)?.totalRemainingCredits === 2, 'the balance after three sessions');
@@ -176,7 +189,11 @@ describe('balanceChanged', () => {
     const a = await studio(t);
     const b = await studio(t);
     const bClient = await b.client();
-    const sub = subscribe(a.token, `subscription($id: ID!) { balanceChanged(clientId: $id) { totalRemainingCredits } }`, { id: bClient });
+    const sub = subscribe(
+      a.token,
+      `subscription($id: ID!) { balanceChanged(clientId: $id) { totalRemainingCredits } }`,
+      { id: bClient },
+    );
     await until(() => sub.errors.length > 0, 'a NotFound error');
     expect(JSON.stringify(sub.errors)).toMatch(/NotFound/);
     expect(sub.received).toEqual([]);

@@ -88,7 +88,10 @@ function dummyHash(): Promise<string> {
 }
 
 export async function logOut(ctx: LedgerContext, token: string) {
-  const session = await ctx.prisma.loginSession.findUnique({ where: { tokenHash: hashToken(token) }, include: { member: true } });
+  const session = await ctx.prisma.loginSession.findUnique({
+    where: { tokenHash: hashToken(token) },
+    include: { member: true },
+  });
   if (!session) return;
   await ctx.prisma.loginSession.deleteMany({ where: { id: session.id } });
   ctx.accessChanged?.(session.member.teamId);

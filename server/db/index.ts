@@ -34,6 +34,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { loadConfig } from '../config.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { applyMigrations, type MigrationTarget } from './migrations.ts';
 
@@ -107,13 +108,10 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
   };
 }
 
-/** DATABASE_URL, DATA_DIR and DATABASE_POOL_SIZE from the environment, as openDatabase options. */
+/** The database the server would use, from the same configuration (DATABASE_URL, DATA_DIR, DB_POOL_SIZE). */
 export function databaseOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): OpenDatabaseOptions {
-  const poolSize = env.DATABASE_POOL_SIZE ? Number(env.DATABASE_POOL_SIZE) : undefined;
-  if (poolSize !== undefined && !(Number.isInteger(poolSize) && poolSize > 0)) {
-    throw new Error(`DATABASE_POOL_SIZE must be a positive integer, got ${JSON.stringify(env.DATABASE_POOL_SIZE)}`);
-  }
-  return { databaseUrl: env.DATABASE_URL || undefined, dataDir: env.DATA_DIR || undefined, poolSize };
+  const config = loadConfig(env);
+  return { databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize };
 }
 
 /**

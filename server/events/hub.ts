@@ -3,8 +3,22 @@ import type { Hint, Signal } from './signal.ts';
 
 /** One item of a team's event stream: a ledger entry or a session change, by sequence. */
 export type TeamEvent =
-  | { sequence: number; kind: 'LEDGER_ENTRY'; clientId: string; createdAt: Date; entry: LedgerEntry; sessionEvent: null }
-  | { sequence: number; kind: 'SESSION_CHANGE'; clientId: string; createdAt: Date; entry: null; sessionEvent: SessionEvent };
+  | {
+      sequence: number;
+      kind: 'LEDGER_ENTRY';
+      clientId: string;
+      createdAt: Date;
+      entry: LedgerEntry;
+      sessionEvent: null;
+    }
+  | {
+      sequence: number;
+      kind: 'SESSION_CHANGE';
+      clientId: string;
+      createdAt: Date;
+      entry: null;
+      sessionEvent: SessionEvent;
+    };
 
 const PAGE = 500;
 /** How often a feed re-reads the database without any hint: the bound on a lost hint's cost. */
@@ -13,15 +27,34 @@ const POLL_DEGRADED_MS = 500;
 const BUFFER = 2_000;
 
 /** Reads a team's events after a cursor from the database, in sequence order. */
-export async function readEvents(prisma: PrismaClient, teamId: string, after: number, limit = PAGE): Promise<TeamEvent[]> {
+export async function readEvents(
+  prisma: PrismaClient,
+  teamId: string,
+  after: number,
+  limit = PAGE,
+): Promise<TeamEvent[]> {
   const where = { teamId, sequence: { gt: after } };
   const [entries, changes] = await Promise.all([
     prisma.ledgerEntry.findMany({ where, orderBy: { sequence: 'asc' }, take: limit }),
     prisma.sessionEvent.findMany({ where, orderBy: { sequence: 'asc' }, take: limit }),
   ]);
   const events: TeamEvent[] = [
-    ...entries.map((entry) => ({ sequence: entry.sequence, kind: 'LEDGER_ENTRY' as const, clientId: entry.clientId, createdAt: entry.createdAt, entry, sessionEvent: null })),
-    ...changes.map((sessionEvent) => ({ sequence: sessionEvent.sequence, kind: 'SESSION_CHANGE' as const, clientId: sessionEvent.clientId, createdAt: sessionEvent.createdAt, entry: null, sessionEvent })),
+    ...entries.map((entry) => ({
+      sequence: entry.sequence,
+      kind: 'LEDGER_ENTRY' as const,
+      clientId: entry.clientId,
+      createdAt: entry.createdAt,
+      entry,
+      sessionEvent: null,
+    })),
+    ...changes.map((sessionEvent) => ({
+      sequence: sessionEvent.sequence,
+      kind: 'SESSION_CHANGE' as const,
+      clientId: sessionEvent.clientId,
+      createdAt: sessionEvent.createdAt,
+      entry: null,
+      sessionEvent,
+    })),
   ].sort((a, b) => a.sequence - b.sequence);
   // Both lists were cut at `limit`: keep only the gap-free prefix both of them fully cover.
   const complete: TeamEvent[] = [];
@@ -175,7 +208,12 @@ export class EventHub {
    * after every access change and at least every poll interval; when it says no, the stream
    * ends with the error it throws.
    */
-  async *stream(teamId: string, after: number | null, authorized: () => Promise<void>, signal: AbortSignal): AsyncGenerator<TeamEvent> {
+  async *stream(
+    teamId: string,
+    after: number | null,
+    authorized: () => Promise<void>,
+    signal: AbortSignal,
+  ): AsyncGenerator<TeamEvent> {
     let feed = this.feeds.get(teamId);
     if (!feed) {
       feed = new TeamFeed(this.prisma, teamId, this.pollMs);

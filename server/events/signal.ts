@@ -40,7 +40,11 @@ const CHANNEL = 'punchcard:hints';
  * itself; while either connection is down the signal reports unhealthy.
  */
 export function redisSignal(url: string, onError: (message: string) => void = () => {}): Signal {
-  const options = { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n: number) => Math.min(n * 200, 2000) };
+  const options = {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    retryStrategy: (n: number) => Math.min(n * 200, 2000),
+  };
   const pub = new Redis(url, options);
   const sub = new Redis(url, { ...options, enableOfflineQueue: true });
   const origin = Math.random().toString(36).slice(2);

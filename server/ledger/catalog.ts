@@ -138,8 +138,7 @@ async function templateData(ctx: LedgerContext, actor: Actor, input: TemplateInp
   return {
     name: input.name === undefined ? undefined : v.name('name', input.name),
     credits: input.credits === undefined ? undefined : v.int('credits', input.credits, 1, 10_000),
-    priceCents:
-      input.priceCents == null ? input.priceCents : v.int('priceCents', input.priceCents, 0, 100_000_000),
+    priceCents: input.priceCents == null ? input.priceCents : v.int('priceCents', input.priceCents, 0, 100_000_000),
     expiryDays: input.expiryDays == null ? input.expiryDays : v.int('expiryDays', input.expiryDays, 1, 3650),
     sessionTypeId: input.sessionTypeId,
   };
@@ -153,7 +152,13 @@ export async function createPackageTemplate(
   requireManager(actor);
   const data = await templateData(ctx, actor, input);
   return ctx.prisma.packageTemplate.create({
-    data: { ...data, name: data.name as string, credits: data.credits as number, teamId: actor.teamId, createdAt: ctx.now() },
+    data: {
+      ...data,
+      name: data.name as string,
+      credits: data.credits as number,
+      teamId: actor.teamId,
+      createdAt: ctx.now(),
+    },
     select: { id: true },
   });
 }
@@ -162,7 +167,11 @@ export async function updatePackageTemplate(ctx: LedgerContext, actor: Actor, id
   requireManager(actor);
   const existing = await ctx.prisma.packageTemplate.findFirst({ where: { id, teamId: actor.teamId } });
   if (!existing) throw new NotFound('PackageTemplate', id);
-  return ctx.prisma.packageTemplate.update({ where: { id }, data: await templateData(ctx, actor, input), select: { id: true } });
+  return ctx.prisma.packageTemplate.update({
+    where: { id },
+    data: await templateData(ctx, actor, input),
+    select: { id: true },
+  });
 }
 
 /** Packages made from a template keep their own values; only the link is cleared. */
@@ -187,7 +196,9 @@ export async function updateTeamSettings(
       cancelWindowHours:
         input.cancelWindowHours === undefined ? undefined : v.int('cancelWindowHours', input.cancelWindowHours, 0, 720),
       lowCreditThreshold:
-        input.lowCreditThreshold === undefined ? undefined : v.int('lowCreditThreshold', input.lowCreditThreshold, 1, 3),
+        input.lowCreditThreshold === undefined
+          ? undefined
+          : v.int('lowCreditThreshold', input.lowCreditThreshold, 1, 3),
     },
     select: { id: true },
   });
@@ -197,7 +208,10 @@ export async function updateTeamSettings(
 export async function updateLedgerNote(ctx: LedgerContext, actor: Actor, entryId: string, note: string | null) {
   requireWrite(actor);
   const text = v.note(note);
-  const entry = await ctx.prisma.ledgerEntry.findFirst({ where: { id: entryId, teamId: actor.teamId }, select: { id: true } });
+  const entry = await ctx.prisma.ledgerEntry.findFirst({
+    where: { id: entryId, teamId: actor.teamId },
+    select: { id: true },
+  });
   if (!entry) throw new NotFound('LedgerEntry', entryId);
   return ctx.prisma.ledgerEntry.update({ where: { id: entryId }, data: { note: text }, select: { id: true } });
 }

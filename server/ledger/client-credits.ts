@@ -66,7 +66,10 @@ export class ClientCredits {
         sessionType: { select: { archivedAt: true } },
       },
     });
-    const packages = rows.map(({ sessionType, ...p }) => ({ ...p, sessionTypeArchived: sessionType?.archivedAt != null }));
+    const packages = rows.map(({ sessionType, ...p }) => ({
+      ...p,
+      sessionTypeArchived: sessionType?.archivedAt != null,
+    }));
     return new ClientCredits(w, client, packages);
   }
 
@@ -129,7 +132,12 @@ export class ClientCredits {
     pkg: PackageState,
     event: LedgerEvent,
     amount: number,
-    extra: { sessionId?: string | null; sessionTypeId?: string | null; note?: string | null; reversesId?: string | null } = {},
+    extra: {
+      sessionId?: string | null;
+      sessionTypeId?: string | null;
+      note?: string | null;
+      reversesId?: string | null;
+    } = {},
   ): Promise<{ id: string; sequence: number }> {
     const { tx } = this.w;
     if (amount !== 0) {

@@ -40,7 +40,12 @@ function takesCredit(credits: ClientCredits, type: { requiresCredits: boolean } 
   return credits.client.billingType === 'PACKAGE' && (type?.requiresCredits ?? true);
 }
 
-async function recordChange(w: TeamWrite, session: { id: string; clientId: string }, change: SessionChange, status: SessionStatus) {
+async function recordChange(
+  w: TeamWrite,
+  session: { id: string; clientId: string },
+  change: SessionChange,
+  status: SessionStatus,
+) {
   await w.tx.sessionEvent.create({
     data: {
       teamId: w.team.id,
@@ -74,7 +79,10 @@ export async function logSession(ctx: LedgerContext, actor: Actor, input: LogSes
 
 async function logSessionIn(w: TeamWrite, input: LogSessionInput): Promise<SessionResult> {
   if (!LOGGABLE.has(input.status)) {
-    throw new InvalidInput('status', 'A logged session is COMPLETED, NO_SHOW, LATE_CANCELLED or CANCELLED; use bookSession to book.');
+    throw new InvalidInput(
+      'status',
+      'A logged session is COMPLETED, NO_SHOW, LATE_CANCELLED or CANCELLED; use bookSession to book.',
+    );
   }
   const notes = v.optionalText('notes', input.notes, NOTES_MAX);
   const startsAt = input.startsAt ? v.date('startsAt', input.startsAt) : w.now;
@@ -153,7 +161,12 @@ export async function bookSession(ctx: LedgerContext, actor: Actor, input: BookS
       });
       if (pkg) await credits.move(pkg, 'USED', -1, { sessionId: session.id, sessionTypeId: type.id });
       else await recordChange(w, session, 'BOOKED', 'BOOKED');
-      return { sessionId: session.id, clientId: session.clientId, packageId: pkg?.id ?? null, balance: credits.balance() };
+      return {
+        sessionId: session.id,
+        clientId: session.clientId,
+        packageId: pkg?.id ?? null,
+        balance: credits.balance(),
+      };
     }),
   );
 }
@@ -190,7 +203,11 @@ export interface CancelSessionInput {
   idempotencyKey?: string | null;
 }
 
-export async function cancelSession(ctx: LedgerContext, actor: Actor, input: CancelSessionInput): Promise<SessionResult> {
+export async function cancelSession(
+  ctx: LedgerContext,
+  actor: Actor,
+  input: CancelSessionInput,
+): Promise<SessionResult> {
   requireWrite(actor);
   const note = v.note(input.note);
   return writeForTeam(ctx, actor, (w) =>
@@ -216,7 +233,12 @@ export async function cancelSession(ctx: LedgerContext, actor: Actor, input: Can
       } else {
         await recordChange(w, session, 'CANCELLED', status);
       }
-      return { sessionId: session.id, clientId: session.clientId, packageId: session.packageId, balance: credits.balance() };
+      return {
+        sessionId: session.id,
+        clientId: session.clientId,
+        packageId: session.packageId,
+        balance: credits.balance(),
+      };
     }),
   );
 }
@@ -247,7 +269,12 @@ export async function setSessionStatus(
       await w.tx.session.update({ where: { id: session.id }, data: { status: input.status } });
       await recordChange(w, session, 'STATUS_CHANGED', input.status);
     }
-    return { sessionId: session.id, clientId: session.clientId, packageId: session.packageId, balance: credits.balance() };
+    return {
+      sessionId: session.id,
+      clientId: session.clientId,
+      packageId: session.packageId,
+      balance: credits.balance(),
+    };
   });
 }
 
@@ -269,12 +296,21 @@ export async function undoSession(
       if (session.holdsCredit && session.packageId) {
         const used = await w.tx.ledgerEntry.findFirstOrThrow({ where: { sessionId: session.id, event: 'USED' } });
         const pkg = credits.get(session.packageId);
-        await credits.move(pkg, 'REVERSED', 1, { sessionId: session.id, sessionTypeId: session.sessionTypeId, reversesId: used.id });
+        await credits.move(pkg, 'REVERSED', 1, {
+          sessionId: session.id,
+          sessionTypeId: session.sessionTypeId,
+          reversesId: used.id,
+        });
         await expireIfLapsed(w, credits, pkg);
       } else {
         await recordChange(w, session, 'UNDONE', session.status);
       }
-      return { sessionId: session.id, clientId: session.clientId, packageId: session.packageId, balance: credits.balance() };
+      return {
+        sessionId: session.id,
+        clientId: session.clientId,
+        packageId: session.packageId,
+        balance: credits.balance(),
+      };
     }),
   );
 }

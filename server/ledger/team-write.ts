@@ -21,11 +21,7 @@ export interface TeamWrite {
  * equals sequence order, the sequence has no gaps (a rollback gives its numbers back), and
  * reads inside `fn` see every earlier commit — two writers can never both take a last credit.
  */
-export async function writeForTeam<T>(
-  ctx: LedgerContext,
-  actor: Actor,
-  fn: (w: TeamWrite) => Promise<T>,
-): Promise<T> {
+export async function writeForTeam<T>(ctx: LedgerContext, actor: Actor, fn: (w: TeamWrite) => Promise<T>): Promise<T> {
   let advanced = false;
   const result = await ctx.prisma.$transaction(
     async (tx) => {
@@ -85,11 +81,7 @@ export async function idempotent<T>(
 }
 
 function hashInput(operation: string, input: unknown): string {
-  return createHash('sha256')
-    .update(operation)
-    .update('\0')
-    .update(stableJson(input))
-    .digest('hex');
+  return createHash('sha256').update(operation).update('\0').update(stableJson(input)).digest('hex');
 }
 
 /** JSON with sorted keys and no undefined, so equal inputs hash equally. */
