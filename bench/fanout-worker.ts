@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { createClient } from 'graphql-ws';
+import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 
 /** One slice of the fan-out bench's subscribers, in its own event loop so the server's stays clean. */
@@ -7,7 +7,7 @@ const { url, token, count, after } = workerData as { url: string; token: string;
 const clock = () => performance.timeOrigin + performance.now();
 
 const received: { sequence: number; at: number }[][] = [];
-const clients = [];
+const clients: Client[] = [];
 let ready = 0;
 for (let i = 0; i < count; i++) {
   const mine: { sequence: number; at: number }[] = [];
