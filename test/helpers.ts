@@ -38,7 +38,7 @@ export interface TestApp {
 export async function createTestApp(opts: { db?: Database; clock?: TestClock } = {}): Promise<TestApp> {
   const clock = opts.clock ?? new TestClock();
   const db = opts.db ?? (await createTestDatabase());
-  const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent' }), { database: db, now: clock.now });
+  const app = await buildApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }), { database: db, now: clock.now });
   const gql: TestApp['gql'] = async (query, variables, token) => {
     const response = await app.yoga.fetch('http://localhost/graphql', {
       method: 'POST',

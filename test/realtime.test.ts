@@ -221,3 +221,44 @@ describe('Server-Sent Events', () => {
     controller.abort();
   });
 });
+
+describe('transports and shutdown', () => {
+  it('authenticates a socket by the session cookie, as browsers do', async () => {
+    const s = await studio(t);
+    const clientId = await s.client();
+    const cookie = `punchcard_session=${s.token}`;
+    class CookieWebSocket extends WebSocket {
+      constructor(address: string, protocols?: string | string[]) {
+        super(address, protocols, { headers: { cookie } });
+      }
+    }
+    const received: any[] = [];
+    const client = createClient({ url: wsUrl, webSocketImpl: CookieWebSocket, retryAttempts: 0 });
+    const stop = client.subscribe({ query: EVENTS, variables: { after: 0 } }, { next: (v) => received.push(v.data), error: () => {}, complete: () => {} });
+    await s.package(clientId);
+    await until(() => received.length === 1, 'an event over the cookie-authenticated socket');
+    stop();
+    await client.dispose();
+  });
+
+  it('closes sockets cleanly on shutdown (1001), so clients reconnect and resume', async () => {
+    const other = await createTestApp();
+    const { url } = await other.app.start();
+    const s = await studio(other);
+    const closes: number[] = [];
+    const client = createClient({
+      url: url.replace('http', 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${s.token}` },
+      retryAttempts: 0,
+      on: { closed: (event) => closes.push((event as { code: number }).code) },
+    });
+    const errors: unknown[] = [];
+    client.subscribe({ query: EVENTS }, { next: () => {}, error: (e) => errors.push(e), complete: () => {} });
+    await new Promise((r) => setTimeout(r, 200));
+    await other.close();
+    await until(() => closes.length > 0, 'the socket to close');
+    expect(closes[0]).toBe(1001);
+    await client.dispose();
+  });
+});
