@@ -106,6 +106,13 @@ builder.objectType(E.EmailTaken, { ...base, name: 'EmailTaken', fields: () => ({
 export const InvalidCredentials = E.InvalidCredentials;
 builder.objectType(E.InvalidCredentials, { ...base, name: 'InvalidCredentials', fields: () => ({}) });
 
+export const RateLimited = E.RateLimited;
+builder.objectType(E.RateLimited, {
+  ...base,
+  name: 'RateLimited',
+  fields: (t) => ({ retryAfterSeconds: t.exposeInt('retryAfterSeconds') }),
+});
+
 /** Every mutation can be refused for these reasons. */
 export const COMMON_ERRORS = [Unauthenticated, Forbidden, NotFound, InvalidInput];
 /** And these, for mutations that move credits. */
@@ -127,4 +134,5 @@ export const ALL_ERRORS = [
   SessionNotBooked,
   EmailTaken,
   InvalidCredentials,
+  RateLimited,
 ];

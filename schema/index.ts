@@ -8,5 +8,6 @@ import './package.ts';
 import './session.ts';
 import './dashboard.ts';
 import './event.ts';
+import './access.ts';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

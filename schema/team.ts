@@ -4,7 +4,7 @@ import { Role } from '../server/generated/prisma/enums.ts';
 import { updateTeamSettings } from '../server/ledger/catalog.ts';
 import { Forbidden } from '../server/ledger/errors.ts';
 import { builder } from './builder.ts';
-import { COMMON_ERRORS, EmailTaken, InvalidCredentials } from './errors.ts';
+import { COMMON_ERRORS, EmailTaken, InvalidCredentials, RateLimited } from './errors.ts';
 import { inTeam, rawId } from './ids.ts';
 
 export const RoleEnum = builder.enumType(Role, { name: 'Role' });
@@ -121,7 +121,7 @@ builder.mutationFields((t) => ({
   }),
   logIn: t.field({
     type: LoginPayload,
-    errors: { types: [...COMMON_ERRORS, InvalidCredentials] },
+    errors: { types: [...COMMON_ERRORS, InvalidCredentials, RateLimited] },
     args: {
       email: t.arg.string({ required: true }),
       password: t.arg.string({ required: true }),
@@ -130,10 +130,11 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) =>
       withCookie(
         ctx,
-        await team.logIn(ctx.ledger, {
-          ...args,
-          teamId: args.teamId == null ? null : rawId(args.teamId, 'Team', 'teamId'),
-        }),
+        await team.logIn(
+          ctx.ledger,
+          { ...args, teamId: args.teamId == null ? null : rawId(args.teamId, 'Team', 'teamId') },
+          ctx.clientAddress,
+        ),
       ),
   }),
   logOut: t.boolean({

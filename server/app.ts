@@ -1,21 +1,27 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useCookies } from '@whatwg-node/server-plugin-cookies';
 import { type ExecutionArgs, GraphQLError } from 'graphql';
 import type { OperationResult, Context as WsContext } from 'graphql-ws';
 import { type Extra, useServer } from 'graphql-ws/use/ws';
 import { createYoga, maskError as yogaMaskError } from 'graphql-yoga';
+import { Redis } from 'ioredis';
 import { WebSocketServer } from 'ws';
 import { schema } from '../schema/index.ts';
+import { API_KEY_PREFIX, actorForApiKey } from './auth/api-keys.ts';
+import { createLimits } from './auth/rate-limit.ts';
 import { actorForLogin, LOGIN_DAYS } from './auth/team.ts';
 import type { Config } from './config.ts';
 import type { RequestContext } from './context.ts';
 import { type Database, openDatabase } from './db/index.ts';
 import { EventHub } from './events/hub.ts';
 import { memorySignal, redisSignal } from './events/signal.ts';
+import { httpHandler } from './http.ts';
 import type { Actor } from './ledger/actor.ts';
 import type { LedgerContext } from './ledger/context.ts';
-import { DomainError, Unauthenticated } from './ledger/errors.ts';
+import { DomainError, RateLimited, Unauthenticated } from './ledger/errors.ts';
 
 /** graphql-ws hands back what onSubscribe returned: yoga's enveloped execute/subscribe ride on rootValue. */
 type EnvelopedArgs = ExecutionArgs & { rootValue: { execute: Runner; subscribe: Runner } };
@@ -50,6 +56,20 @@ function maskError(error: unknown, message: string, isDev?: boolean): Error {
   return yogaMaskError(error, message, isDev);
 }
 
+/** A refusal while authenticating (an API key over its budget) answers 429 with Retry-After. */
+function asHttpError(error: unknown): never {
+  if (error instanceof RateLimited) {
+    throw new GraphQLError(error.message, {
+      extensions: {
+        code: error.code,
+        retryAfterSeconds: error.retryAfterSeconds,
+        http: { status: 429, headers: { 'retry-after': String(error.retryAfterSeconds) } },
+      },
+    });
+  }
+  throw error;
+}
+
 function bearer(header: string | null): string | null {
   const match = header?.match(/^Bearer\s+(\S+)$/i);
   return match ? match[1] : null;
@@ -69,36 +89,70 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize }));
   const signal = config.redisUrl ? redisSignal(config.redisUrl, (message) => console.warn(message)) : memorySignal();
   const hub = new EventHub(database.prisma, signal);
+  const limitsRedis = config.redisUrl
+    ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }).on('error', () => {})
+    : undefined;
+  const limits = createLimits({
+    apiKeyPerMinute: config.apiKeyRatePerMinute,
+    loginFailuresPer15Minutes: 10,
+    redis: limitsRedis,
+  });
   const ledger: LedgerContext = {
     prisma: database.prisma,
     now: options.now ?? (() => new Date()),
     teamChanged: (teamId) => hub.teamChanged(teamId),
     accessChanged: (teamId) => hub.accessChanged(teamId),
+    limits,
   };
 
+  /** A bearer/cookie token is an API key (`pc_…`, rate-limited) or a login token. */
   async function authenticate(token: string | null): Promise<Actor | null> {
-    return token ? actorForLogin(ledger, token) : null;
+    if (!token) return null;
+    if (!token.startsWith(API_KEY_PREFIX)) return actorForLogin(ledger, token);
+    const actor = await actorForApiKey(ledger, token);
+    if (actor?.kind === 'API_KEY') await limits.apiKey(actor.apiKeyId);
+    return actor;
   }
 
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
     schema,
     graphqlEndpoint: '/graphql',
     graphiql: { title: 'Punchcard API', subscriptionsProtocol: 'WS' },
+    // Any site may call the API (the balance widget does), but never with the user's cookies:
+    // cookie-authenticated calls only work from Punchcard's own origin.
+    cors: { origin: '*', credentials: false },
     maskedErrors: { maskError },
     logging: config.logLevel === 'silent' ? false : config.logLevel,
-    plugins: [useCookies()],
-    context: async ({ request }) => {
+    plugins: [
+      useCookies(),
+      // Browsers send cookies on cross-site "simple" requests; demanding a JSON content type or
+      // this header makes a forged form post or image GET fail before it runs.
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+      EnvelopArmorPlugin({
+        maxDepth: { n: 12, ignoreIntrospection: true },
+        maxAliases: { n: 20 },
+        maxDirectives: { n: 20 },
+        maxTokens: { n: 3000 },
+        costLimit: { maxCost: 20000, ignoreIntrospection: true },
+      }),
+    ],
+    context: async ({ request, ...serverContext }) => {
       const loginToken =
         bearer(request.headers.get('authorization')) ?? cookieValue(request.headers.get('cookie'), LOGIN_COOKIE);
       const secure =
         new URL(request.url).protocol === 'https:' ||
         (config.trustProxy && request.headers.get('x-forwarded-proto') === 'https');
-      const actor = await authenticate(loginToken);
+      const actor = await authenticate(loginToken).catch(asHttpError);
+      const forwarded = config.trustProxy ? request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
       return {
         prisma: database.prisma,
         ledger,
         hub,
         actor,
+        clientAddress:
+          forwarded ||
+          (serverContext as { req?: { socket?: { remoteAddress?: string } } }).req?.socket?.remoteAddress ||
+          'unknown',
         loginToken,
         async stillAuthorized() {
           const now = await authenticate(loginToken);
@@ -135,7 +189,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     );
   }
 
-  const server: Server = createServer(yoga);
+  const server: Server = createServer(httpHandler(yoga));
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
   // graphql-ws goes through yoga's envelope so sockets get the same schema, plugins and context.
   const wsServer = useServer(
@@ -189,6 +243,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     },
     async stop() {
       await hub.close();
+      limitsRedis?.disconnect();
       await wsServer.dispose();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -23,6 +23,17 @@ export interface Config {
   /** Trust X-Forwarded-Proto (behind a TLS-terminating proxy) to mark cookies Secure. */
   trustProxy: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Requests one API key may make per minute (shared across instances with Redis). */
+  apiKeyRatePerMinute: number;
+  // Background jobs and mail (server/jobs, server/mail).
+  /** smtp:// or smtps:// URL of the mail relay; undefined = mail stays in the outbox as notifications. */
+  smtpUrl?: string;
+  /** Sender of every email: `address@domain` or `Name <address@domain>`. */
+  mailFrom: string;
+  /** Whether this instance runs the background jobs on a timer (`npm run jobs:run-once` works either way). */
+  jobs: boolean;
+  /** Time between two runs of the jobs in this instance. */
+  jobsIntervalMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -59,6 +70,16 @@ function url(env: Env, name: string, schemes: string[]): string | undefined {
   return raw;
 }
 
+/** `address@domain` or `Display Name <address@domain>`: what an SMTP relay accepts as a sender. */
+function mailbox(env: Env, name: string, fallback: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^(?:[^<>@\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(raw.trim())) {
+    throw new ConfigError(name, `expected "address@domain" or "Name <address@domain>", got "${raw}".`);
+  }
+  return raw.trim();
+}
+
 export function loadConfig(env: Env = process.env): Config {
   return {
     port: int(env, 'PORT', 4000, 0, 65535),
@@ -70,5 +91,10 @@ export function loadConfig(env: Env = process.env): Config {
     demo: oneOf(env, 'DEMO', ['auto', 'always', 'never'] as const, 'auto'),
     trustProxy: oneOf(env, 'TRUST_PROXY', ['true', 'false'] as const, 'false') === 'true',
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
+    apiKeyRatePerMinute: int(env, 'API_KEY_RATE_PER_MINUTE', 600, 1, 1_000_000),
+    smtpUrl: url(env, 'SMTP_URL', ['smtp', 'smtps']),
+    mailFrom: mailbox(env, 'MAIL_FROM', 'Punchcard <punchcard@localhost>'),
+    jobs: oneOf(env, 'JOBS', ['on', 'off'] as const, 'on') === 'on',
+    jobsIntervalMs: int(env, 'JOBS_INTERVAL_MS', 60_000, 1_000, 86_400_000),
   };
 }

@@ -10,6 +10,8 @@ export interface RequestContext {
   prisma: PrismaClient;
   ledger: LedgerContext;
   actor: Actor | null;
+  /** Who is calling, for per-address limits (X-Forwarded-For only with TRUST_PROXY). */
+  clientAddress: string;
   /** The login token this request came with (cookie or bearer), for logOut and switchTeam. */
   loginToken: string | null;
   /** The instance's live event streams (subscriptions). */

@@ -35,10 +35,15 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(opts: { db?: Database; clock?: TestClock } = {}): Promise<TestApp> {
+export async function createTestApp(
+  opts: { db?: Database; clock?: TestClock; env?: Record<string, string> } = {},
+): Promise<TestApp> {
   const clock = opts.clock ?? new TestClock();
   const db = opts.db ?? (await createTestDatabase());
-  const app = await buildApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }), { database: db, now: clock.now });
+  const app = await buildApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...opts.env }), {
+    database: db,
+    now: clock.now,
+  });
   const gql: TestApp['gql'] = async (query, variables, token) => {
     const response = await app.yoga.fetch('http://localhost/graphql', {
       method: 'POST',

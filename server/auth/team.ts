@@ -67,15 +67,29 @@ export async function signUp(
   return startLogin(ctx, member.userId, member.id);
 }
 
-/** Logs in to the team given, or the first team the user joined. */
-export async function logIn(ctx: LedgerContext, input: { email: string; password: string; teamId?: string | null }) {
+/**
+ * Logs in to the team given, or the first team the user joined. Failed attempts are counted
+ * per email and client address (`throttleKey`); past the limit, even a right password waits.
+ */
+export async function logIn(
+  ctx: LedgerContext,
+  input: { email: string; password: string; teamId?: string | null },
+  client = 'unknown',
+) {
+  const email = input.email.trim().toLowerCase();
+  const throttleKey = `${email}|${client}`;
+  await ctx.limits?.loginAllowed(throttleKey);
   const user = await ctx.prisma.user.findUnique({
-    where: { email: input.email.trim().toLowerCase() },
+    where: { email },
     include: { members: { where: { removedAt: null }, orderBy: { createdAt: 'asc' } } },
   });
   // Verify even for unknown emails so response time does not reveal which emails exist.
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash()), input.password);
-  if (!user || !ok) throw new InvalidCredentials();
+  if (!user || !ok) {
+    await ctx.limits?.loginFailed(throttleKey);
+    throw new InvalidCredentials();
+  }
+  await ctx.limits?.loginSucceeded(throttleKey);
   const member = input.teamId ? user.members.find((m) => m.teamId === input.teamId) : user.members[0];
   if (!member) throw new Forbidden('You are not a member of that team.');
   return startLogin(ctx, user.id, member.id);

@@ -1,3 +1,4 @@
+import type { Limits } from '../auth/rate-limit.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 
 /**
@@ -11,4 +12,6 @@ export interface LedgerContext {
   teamChanged?(teamId: string): void;
   /** Called after a logout or membership change, so live subscriptions re-check access. */
   accessChanged?(teamId: string): void;
+  /** Request budgets (login attempts); absent in unit tests of the rules. */
+  limits?: Limits;
 }

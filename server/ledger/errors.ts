@@ -133,3 +133,10 @@ export class InvalidCredentials extends DomainError {
 }
 
 export const NOTE_MAX_LENGTH = 500;
+
+export class RateLimited extends DomainError {
+  readonly code = 'RateLimited';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many requests. Try again in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.`);
+  }
+}
