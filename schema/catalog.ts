@@ -95,7 +95,7 @@ const ArchiveSessionTypePayload = builder
     }),
   });
 
-const DeletedPayload = builder.objectRef<{ deletedId: string }>('DeletedPayload').implement({
+export const DeletedPayload = builder.objectRef<{ deletedId: string }>('DeletedPayload').implement({
   fields: (t) => ({ deletedId: t.exposeID('deletedId') }),
 });
 

@@ -8,6 +8,8 @@ import './package.ts';
 import './session.ts';
 import './dashboard.ts';
 import './event.ts';
+import './notification.ts';
 import './access.ts';
+import './webhook.ts';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

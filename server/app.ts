@@ -19,9 +19,12 @@ import { type Database, openDatabase } from './db/index.ts';
 import { EventHub } from './events/hub.ts';
 import { memorySignal, redisSignal } from './events/signal.ts';
 import { httpHandler } from './http.ts';
+import { createJobRunner, type JobRunner } from './jobs/runner.ts';
 import type { Actor } from './ledger/actor.ts';
 import type { LedgerContext } from './ledger/context.ts';
 import { DomainError, RateLimited, Unauthenticated } from './ledger/errors.ts';
+import { consoleLog, mailTransportFromConfig } from './mail/transport.ts';
+import { type DispatcherOptions, WebhookDispatcher } from './webhooks/dispatcher.ts';
 
 /** graphql-ws hands back what onSubscribe returned: yoga's enveloped execute/subscribe ride on rootValue. */
 type EnvelopedArgs = ExecutionArgs & { rootValue: { execute: Runner; subscribe: Runner } };
@@ -35,12 +38,16 @@ export interface AppOptions {
   database?: Database;
   /** The clock the ledger uses; tests move it instead of waiting. */
   now?: () => Date;
+  webhooks?: DispatcherOptions;
 }
 
 export interface App {
   yoga: ReturnType<typeof createYoga<Record<string, unknown>, RequestContext>>;
   database: Database;
   ledger: LedgerContext;
+  webhooks: WebhookDispatcher;
+  /** Background jobs (expiry, alerts, mail): on a timer from start() when JOBS=on; runOnce() any time. */
+  jobs: JobRunner;
   start(): Promise<{ url: string; port: number }>;
   stop(): Promise<void>;
 }
@@ -89,6 +96,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize }));
   const signal = config.redisUrl ? redisSignal(config.redisUrl, (message) => console.warn(message)) : memorySignal();
   const hub = new EventHub(database.prisma, signal);
+  const webhooks = new WebhookDispatcher(
+    { prisma: database.prisma, now: options.now ?? (() => new Date()) },
+    options.webhooks,
+  );
   const limitsRedis = config.redisUrl
     ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }).on('error', () => {})
     : undefined;
@@ -100,10 +111,20 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const ledger: LedgerContext = {
     prisma: database.prisma,
     now: options.now ?? (() => new Date()),
-    teamChanged: (teamId) => hub.teamChanged(teamId),
+    teamChanged: (teamId) => {
+      hub.teamChanged(teamId);
+      webhooks.kick();
+    },
     accessChanged: (teamId) => hub.accessChanged(teamId),
     limits,
   };
+  const jobsLog = consoleLog(config.logLevel);
+  const jobs = createJobRunner({
+    ledger,
+    transport: mailTransportFromConfig(config, jobsLog),
+    intervalMs: config.jobsIntervalMs,
+    log: jobsLog,
+  });
 
   /** A bearer/cookie token is an API key (`pc_…`, rate-limited) or a login token. */
   async function authenticate(token: string | null): Promise<Actor | null> {
@@ -232,16 +253,21 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     yoga,
     database,
     ledger,
+    webhooks,
+    jobs,
     async start() {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, resolve);
       });
+      webhooks.start();
       const { port } = server.address() as AddressInfo;
       const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+      if (config.jobs) jobs.start();
       return { url: `http://${host}:${port}/graphql`, port };
     },
     async stop() {
+      await jobs.stop();
       await hub.close();
       limitsRedis?.disconnect();
       await wsServer.dispose();
