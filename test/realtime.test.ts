@@ -234,7 +234,10 @@ describe('transports and shutdown', () => {
     }
     const received: any[] = [];
     const client = createClient({ url: wsUrl, webSocketImpl: CookieWebSocket, retryAttempts: 0 });
-    const stop = client.subscribe({ query: EVENTS, variables: { after: 0 } }, { next: (v) => received.push(v.data), error: () => {}, complete: () => {} });
+    const stop = client.subscribe(
+      { query: EVENTS, variables: { after: 0 } },
+      { next: (v) => received.push(v.data), error: () => {}, complete: () => {} },
+    );
     await s.package(clientId);
     await until(() => received.length === 1, 'an event over the cookie-authenticated socket');
     stop();

@@ -25,7 +25,13 @@ export interface LimitOptions {
 function limiter(prefix: string, points: number, duration: number, redis?: Redis) {
   const memory = new RateLimiterMemory({ keyPrefix: prefix, points, duration });
   return redis
-    ? new RateLimiterRedis({ storeClient: redis, keyPrefix: `punchcard:${prefix}`, points, duration, insuranceLimiter: memory })
+    ? new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: `punchcard:${prefix}`,
+        points,
+        duration,
+        insuranceLimiter: memory,
+      })
     : memory;
 }
 

@@ -78,8 +78,10 @@ export async function replayWebhookEndpoint(ctx: LedgerContext, actor: Actor, id
   if (!Number.isInteger(after) || after < 0)
     throw new InvalidInput('after', 'Give a sequence number (0 = from the start).');
   await ctx.prisma.$transaction([
-    ctx.prisma.webhookDelivery.deleteMany({
-      where: { endpointId: id, sequence: { gt: after }, status: { not: 'DELIVERED' } },
+    // The log keeps every row (attempts go on counting); they are simply due again.
+    ctx.prisma.webhookDelivery.updateMany({
+      where: { endpointId: id, sequence: { gt: after } },
+      data: { status: 'PENDING', nextAttemptAt: ctx.now() },
     }),
     ctx.prisma.webhookEndpoint.update({ where: { id }, data: { cursor: after } }),
   ]);
