@@ -22,7 +22,7 @@ export const NotFound = E.NotFound;
 builder.objectType(E.NotFound, {
   ...base,
   name: 'NotFound',
-  fields: (t) => ({ entity: t.exposeString('entity'), id: t.exposeString('id') }),
+  fields: (t) => ({ entity: t.exposeString('entity'), id: t.id({ resolve: (e) => globalId(e.entity, e.id) }) }),
 });
 export const Forbidden = E.Forbidden;
 builder.objectType(E.Forbidden, { ...base, name: 'Forbidden', fields: () => ({}) });

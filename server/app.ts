@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { PothosValidationError } from '@pothos/core';
 import { useCookies } from '@whatwg-node/server-plugin-cookies';
 import { type ExecutionArgs, GraphQLError } from 'graphql';
 import type { OperationResult, Context as WsContext } from 'graphql-ws';
@@ -59,6 +60,10 @@ function maskError(error: unknown, message: string, isDev?: boolean): Error {
     return new GraphQLError(original.message, {
       extensions: { code: original.code, ...Object.fromEntries(Object.entries(original)) },
     });
+  }
+  // Pagination arguments Pothos refuses (bad cursor, before+after): the caller's input, not a bug.
+  if (original instanceof PothosValidationError) {
+    return new GraphQLError(original.message, { extensions: { code: 'InvalidInput' } });
   }
   return yogaMaskError(error, message, isDev);
 }
