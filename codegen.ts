@@ -1,16 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
-// The subscriptions the web app uses are described in client/schema-pending.graphql until the
-// server's printed SDL has them; after that the committed SDL alone is the source of truth.
-const SDL = 'schema/schema.graphql';
-const PENDING = 'client/schema-pending.graphql';
-const hasRealtime = /\bledgerEvents\b/.test(readFileSync(SDL, 'utf8'));
-
+// Typed documents for the web app: `graphql()` calls beside the components, checked against the
+// committed SDL (regenerate it with `npm run schema:print` first when the schema changes).
 const config: CodegenConfig = {
-  schema: hasRealtime || !existsSync(PENDING) ? [SDL] : [SDL, PENDING],
+  schema: 'schema/schema.graphql',
   documents: ['client/src/**/*.{ts,tsx}', '!client/src/gql/**/*', '!client/src/**/*.test.{ts,tsx}'],
-  ignoreNoDocuments: false,
   generates: {
     'client/src/gql/': {
       preset: 'client',
@@ -18,9 +12,7 @@ const config: CodegenConfig = {
       config: {
         useTypeImports: true,
         enumsAsTypes: true,
-        skipTypename: false,
         scalars: { DateTime: 'string', Date: 'string' },
-        avoidOptionals: false,
       },
     },
   },

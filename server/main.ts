@@ -14,6 +14,7 @@ async function main() {
 
   const { url } = await app.start();
   console.log(`Punchcard is running on ${embedded ? `the embedded database in ${config.dataDir}` : 'PostgreSQL'}.`);
+  console.log(`  Web app: ${url.replace(/graphql$/, '')}`);
   console.log(`  GraphQL API and GraphiQL: ${url}`);
   if (demo) console.log(`  Demo studio seeded. Log in as ${demo.email} / ${demo.password}`);
 

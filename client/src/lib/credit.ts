@@ -18,7 +18,9 @@ export function typeBalance(lines: readonly CreditBalanceLine[], sessionTypeId: 
  */
 export function usableFor(lines: readonly CreditBalanceLine[], sessionTypeId: string | null): number {
   return lines
-    .filter((l) => !l.archived && (l.sessionTypeId == null || sessionTypeId == null || l.sessionTypeId === sessionTypeId))
+    .filter(
+      (l) => !l.archived && (l.sessionTypeId == null || sessionTypeId == null || l.sessionTypeId === sessionTypeId),
+    )
     .reduce((sum, l) => sum + l.remainingCredits, 0);
 }
 

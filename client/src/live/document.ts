@@ -1,24 +1,23 @@
 import { graphql } from '../gql';
 
-// The realtime contract (see client/schema-pending.graphql until the server's SDL has it).
-
 export const LedgerEventsDocument = graphql(`
   subscription LedgerEvents($after: Int) {
     ledgerEvents(after: $after) {
       sequence
       kind
       clientId
-      actorName
       createdAt
       entry {
         id
         event
         amount
         balanceAfter
+        actorName
       }
       sessionEvent {
         change
         status
+        actorName
         session {
           id
         }
