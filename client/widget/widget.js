@@ -30,8 +30,8 @@
     new Date(`${iso}T00:00:00Z`).toLocaleDateString(undefined, { timeZone: 'UTC', dateStyle: 'medium' });
 
   const STYLE = `<style>
-    :host { all: initial; display: block; font: 15px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; }
-    .card { max-width: 420px; border: 1px solid #d0d7de; border-radius: 12px; padding: 16px 18px; background: #fff; }
+    :host { all: initial !important; display: block !important; }
+    .card { font: 15px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; text-align: left; max-width: 420px; border: 1px solid #d0d7de; border-radius: 12px; padding: 16px 18px; background: #fff; }
     h2 { font-size: 13px; font-weight: 600; color: #57606a; margin: 0 0 2px; text-transform: uppercase; letter-spacing: .04em; }
     .name { font-size: 18px; font-weight: 600; margin: 0 0 12px; }
     .total { font-size: 32px; font-weight: 700; margin: 0; } .total small { font-size: 14px; font-weight: 500; color: #57606a; }
