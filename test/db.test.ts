@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { describe, expect, it } from 'vitest';
 import type { Database } from '../server/db/index.ts';
+import { openDatabase } from '../server/db/index.ts';
 import { applyMigrations, createMigration, MIGRATIONS_DIR, SCHEMA_PATH } from '../server/db/migrations.ts';
 import { createPostgresTestDatabase, createTestDatabase } from '../server/db/test-db.ts';
 
@@ -35,6 +36,22 @@ describe('migrations', () => {
       expect(await applyMigrations({ kind: 'postgres', url: db.url })).toEqual({ applied: migrationNames });
       expect(await applyMigrations({ kind: 'postgres', url: db.url })).toEqual({ applied: [] });
     } finally {
+      await db.drop();
+    }
+  });
+
+  it('a DATABASE_URL without a user connects as the operating-system user, like psql', async (ctx) => {
+    const db = await createPostgresTestDatabase();
+    if (!db) return ctx.skip();
+    const url = new URL(db.url);
+    url.username = '';
+    const anonymous = await openDatabase({ databaseUrl: url.href, migrate: false }).catch((error: Error) => error);
+    try {
+      // The OS user may lack a role on some machines: then the error must say so, not crash.
+      if (anonymous instanceof Error) expect(anonymous.message).toMatch(/denied|role|authentication/i);
+      else expect(await anonymous.prisma.$queryRaw`SELECT 1 AS one`).toEqual([{ one: 1 }]);
+    } finally {
+      if (!(anonymous instanceof Error)) await anonymous.close();
       await db.drop();
     }
   });

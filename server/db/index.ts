@@ -28,6 +28,7 @@
 // writers of one team wait for each other: 50 concurrent increments end at exactly 50.
 
 import { mkdir } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -155,6 +156,13 @@ function once(fn: () => Promise<void>): () => Promise<void> {
 function checkPostgresUrl(url: string): string {
   if (!/^postgres(ql)?:\/\//.test(url)) {
     throw new Error(`DATABASE_URL must start with postgres:// or postgresql://, got ${JSON.stringify(redactUrl(url))}`);
+  }
+  // Like psql, a URL without a user means the operating-system user (node-postgres would
+  // otherwise read $USER, which services and containers often leave unset).
+  const parsed = new URL(url);
+  if (!parsed.username) {
+    parsed.username = encodeURIComponent(userInfo().username);
+    return parsed.href;
   }
   return url;
 }
