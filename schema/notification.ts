@@ -1,5 +1,4 @@
 import { requireActor } from '../server/context.ts';
-import { MailStatus } from '../server/generated/prisma/enums.ts';
 import * as notifications from '../server/mail/notifications.ts';
 import { builder } from './builder.ts';
 import { COMMON_ERRORS } from './errors.ts';
@@ -13,10 +12,17 @@ const NotificationKind = builder.enumType('NotificationKind', {
   } as const,
 });
 
-const NotificationDelivery = builder.enumType(MailStatus, {
-  name: 'NotificationDelivery',
-  description:
-    'How far the email got. Without SMTP configured on the server, SENT means it was delivered to these in-app notifications (and the server log) only.',
+const NotificationDelivery = builder.enumType('NotificationDelivery', {
+  description: 'How far the email got.',
+  values: {
+    PENDING: { description: 'Queued: the next job run sends it (failed attempts wait, then retry).' },
+    SENDING: { description: 'Being handed to the mail relay.' },
+    SENT: {
+      description:
+        'Accepted by the mail relay. Without SMTP configured on the server: delivered to these notifications and the server log only.',
+    },
+    FAILED: { description: 'Refused for good by the relay, or every retry failed.' },
+  } as const,
 });
 
 const kindOf = (dedupeKey: string) =>
@@ -32,6 +38,7 @@ const kindOf = (dedupeKey: string) =>
  */
 export const NotificationType = builder.prismaObject('MailOutbox', {
   name: 'Notification',
+  description: 'An email Punchcard sent to the team (package expiry, running low), as kept in its outbox.',
   fields: (t) => ({
     id: t.id({ resolve: (n) => globalId('Notification', n.id) }),
     kind: t.field({ type: NotificationKind, resolve: (n) => kindOf(n.dedupeKey) }),

@@ -13,6 +13,11 @@ describe('loadConfig', () => {
       demo: 'auto',
       trustProxy: false,
       logLevel: 'info',
+      apiKeyRatePerMinute: 600,
+      smtpUrl: undefined,
+      mailFrom: 'Punchcard <punchcard@localhost>',
+      jobs: true,
+      jobsIntervalMs: 60_000,
     });
   });
 
@@ -34,6 +39,10 @@ describe('loadConfig', () => {
         DEMO: 'never',
         TRUST_PROXY: 'true',
         LOG_LEVEL: 'silent',
+        SMTP_URL: 'smtps://mailer:secret@mail.example.com:465',
+        MAIL_FROM: 'Studio Alerts <alerts@studio.example>',
+        JOBS: 'off',
+        JOBS_INTERVAL_MS: '300000',
       }),
     ).toEqual({
       port: 8080,
@@ -45,6 +54,11 @@ describe('loadConfig', () => {
       demo: 'never',
       trustProxy: true,
       logLevel: 'silent',
+      apiKeyRatePerMinute: 600,
+      smtpUrl: 'smtps://mailer:secret@mail.example.com:465',
+      mailFrom: 'Studio Alerts <alerts@studio.example>',
+      jobs: false,
+      jobsIntervalMs: 300_000,
     });
     expect(
       loadConfig({ PORT: '0', DATABASE_URL: 'postgres://localhost/x', REDIS_URL: 'redis://localhost' }),
@@ -64,6 +78,10 @@ describe('loadConfig', () => {
     ['DEMO', 'maybe', '"maybe"'],
     ['TRUST_PROXY', 'yes', '"yes"'],
     ['LOG_LEVEL', 'loud', '"loud"'],
+    ['SMTP_URL', 'http://mail.example.com', '"http:"'],
+    ['MAIL_FROM', 'nobody', '"nobody"'],
+    ['JOBS', 'yes', '"yes"'],
+    ['JOBS_INTERVAL_MS', '10', '"10"'],
   ])('refuses %s=%s with a ConfigError naming the variable', (variable, value, quoted) => {
     let error: unknown;
     try {

@@ -66,6 +66,7 @@ export function payload(teamId: string, event: TeamEvent) {
 export class WebhookDispatcher {
   private timer: NodeJS.Timeout | null = null;
   private kickTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
   private running: Promise<void> | null = null;
   private again = false;
   private readonly timeoutMs: number;
@@ -89,6 +90,7 @@ export class WebhookDispatcher {
 
   /** A hint that a team has new events: deliver soon rather than at the next tick (bursts coalesce). */
   kick() {
+    if (this.stopped) return;
     this.kickTimer ??= setTimeout(() => {
       this.kickTimer = null;
       void this.runOnce();
@@ -97,6 +99,7 @@ export class WebhookDispatcher {
 
   /** One pass over every endpoint with work due; concurrent calls share one pass plus one more. */
   runOnce(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     if (this.running) {
       this.again = true;
       return this.running;
@@ -214,6 +217,7 @@ export class WebhookDispatcher {
   }
 
   async stop() {
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.kickTimer) clearTimeout(this.kickTimer);
     this.timer = this.kickTimer = null;
