@@ -99,12 +99,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const database =
     options.database ??
     (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize }));
+  const now = options.now ?? (() => new Date());
   const signal = config.redisUrl ? redisSignal(config.redisUrl, (message) => console.warn(message)) : memorySignal();
   const hub = new EventHub(database.prisma, signal);
-  const webhooks = new WebhookDispatcher(
-    { prisma: database.prisma, now: options.now ?? (() => new Date()) },
-    options.webhooks,
-  );
+  const webhooks = new WebhookDispatcher({ prisma: database.prisma, now }, options.webhooks);
   const limitsRedis = config.redisUrl
     ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }).on('error', () => {})
     : undefined;
@@ -115,7 +113,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   const ledger: LedgerContext = {
     prisma: database.prisma,
-    now: options.now ?? (() => new Date()),
+    now,
     teamChanged: (teamId) => {
       hub.teamChanged(teamId);
       webhooks.kick();

@@ -2,84 +2,19 @@
 // started once and several checks run against it, because a start costs seconds (tsx, PGlite,
 // migrations, argon2 for the demo login).
 
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, redactUrl } from '../server/db/index.ts';
 import { createPostgresTestDatabase, DEFAULT_TEST_DATABASE_URL } from '../server/db/test-db.ts';
 import type { GqlResult } from './helpers.ts';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** Every variable the server reads; the test's own environment must not leak into a start. */
-const SERVER_VARIABLES = [
-  'PORT',
-  'HOST',
-  'DATABASE_URL',
-  'DATA_DIR',
-  'DB_POOL_SIZE',
-  'REDIS_URL',
-  'DEMO',
-  'TRUST_PROXY',
-  'LOG_LEVEL',
-];
-
-class ServerProcess {
-  output = '';
-  exitStatus: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-
-  constructor(readonly child: ChildProcess) {
-    child.stdout?.on('data', (chunk) => {
-      this.output += chunk;
-    });
-    child.stderr?.on('data', (chunk) => {
-      this.output += chunk;
-    });
-    this.exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
-        this.exitStatus = { code, signal };
-        resolve(this.exitStatus);
-      });
-    });
-  }
-
-  /** Resolves with the first match of `pattern` in the output; fails if the process exits first. */
-  async waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const match = this.output.match(pattern);
-      if (match) return match;
-      if (this.exitStatus) {
-        throw new Error(
-          `server exited (${JSON.stringify(this.exitStatus)}) before printing ${pattern}:\n${this.output}`,
-        );
-      }
-      if (Date.now() > deadline) throw new Error(`no ${pattern} after ${timeoutMs} ms:\n${this.output}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
-  stop(signal: NodeJS.Signals = 'SIGTERM') {
-    if (!this.exitStatus) this.child.kill(signal);
-    return this.exited;
-  }
-}
+import { freePort, ROOT, ServerProcess } from './support/processes.ts';
 
 const started = new Set<ServerProcess>();
 
 function startServer(env: Record<string, string>): ServerProcess {
-  const base = { ...process.env };
-  for (const name of SERVER_VARIABLES) delete base[name];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: ROOT,
-    env: { ...base, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const server = new ServerProcess(child);
+  const server = new ServerProcess(env);
   started.add(server);
   return server;
 }
@@ -88,18 +23,6 @@ afterAll(async () => {
   // A failed test may leave a server running; never leave one behind.
   await Promise.all([...started].map((server) => (server.exitStatus ? null : server.stop('SIGKILL'))));
 });
-
-/** A port nobody listens on right now (the server's PORT=0 would not tell us which it got). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function post<T = Record<string, unknown>>(
   url: string,

@@ -1,5 +1,6 @@
 import type { LedgerEntry, PrismaClient, SessionEvent } from '../generated/prisma/client.ts';
 import type { Hint, Signal } from './signal.ts';
+import { singleFlight } from './single-flight.ts';
 
 /** One item of a team's event stream: a ledger entry or a session change, by sequence. */
 export type TeamEvent =
@@ -74,8 +75,6 @@ class TeamFeed {
   private buffer: TeamEvent[] = [];
   private head = -1;
   private waiters = new Set<() => void>();
-  private refreshing: Promise<void> | null = null;
-  private again = false;
   private timer: NodeJS.Timeout | null = null;
   accessVersion = 0;
   subscribers = 0;
@@ -104,32 +103,20 @@ class TeamFeed {
   }
 
   /** Re-reads the database (one read at a time; hints during a read ask for one more). */
-  refresh(): Promise<void> {
-    if (this.refreshing) {
-      this.again = true;
-      return this.refreshing;
+  refresh = singleFlight(async () => {
+    try {
+      const cursor = await this.currentHead();
+      const events = await readEvents(this.prisma, this.teamId, cursor);
+      if (events.length === 0) return false;
+      this.buffer.push(...events);
+      if (this.buffer.length > BUFFER) this.buffer.splice(0, this.buffer.length - BUFFER);
+      this.head = events.at(-1)!.sequence;
+      this.wake();
+      return events.length === PAGE;
+    } catch {
+      return false; // the database is unreachable: subscribers keep waiting and the next poll retries
     }
-    this.refreshing = (async () => {
-      try {
-        do {
-          this.again = false;
-          const cursor = await this.currentHead();
-          const events = await readEvents(this.prisma, this.teamId, cursor);
-          if (events.length === 0) continue;
-          this.buffer.push(...events);
-          if (this.buffer.length > BUFFER) this.buffer.splice(0, this.buffer.length - BUFFER);
-          this.head = events.at(-1)!.sequence;
-          if (events.length === PAGE) this.again = true;
-          this.wake();
-        } while (this.again);
-      } catch {
-        // The database is unreachable: subscribers keep waiting and the next poll retries.
-      } finally {
-        this.refreshing = null;
-      }
-    })();
-    return this.refreshing;
-  }
+  });
 
   wake() {
     for (const wake of this.waiters) wake();

@@ -27,6 +27,14 @@ export interface SessionResult {
   balance: number;
 }
 
+function sessionResult(
+  session: { id: string; clientId: string },
+  packageId: string | null,
+  credits: ClientCredits,
+): SessionResult {
+  return { sessionId: session.id, clientId: session.clientId, packageId, balance: credits.balance() };
+}
+
 async function sessionType(w: TeamWrite, id: string | null | undefined) {
   if (id == null) return null;
   const type = await w.tx.sessionType.findFirst({ where: { id, teamId: w.team.id } });
@@ -111,7 +119,7 @@ async function logSessionIn(w: TeamWrite, input: LogSessionInput): Promise<Sessi
   } else {
     await recordChange(w, session, 'LOGGED', session.status);
   }
-  return { sessionId: session.id, clientId: session.clientId, packageId: pkg?.id ?? null, balance: credits.balance() };
+  return sessionResult(session, pkg?.id ?? null, credits);
 }
 
 export interface BookSessionInput {
@@ -161,12 +169,7 @@ export async function bookSession(ctx: LedgerContext, actor: Actor, input: BookS
       });
       if (pkg) await credits.move(pkg, 'USED', -1, { sessionId: session.id, sessionTypeId: type.id });
       else await recordChange(w, session, 'BOOKED', 'BOOKED');
-      return {
-        sessionId: session.id,
-        clientId: session.clientId,
-        packageId: pkg?.id ?? null,
-        balance: credits.balance(),
-      };
+      return sessionResult(session, pkg?.id ?? null, credits);
     }),
   );
 }
@@ -233,12 +236,7 @@ export async function cancelSession(
       } else {
         await recordChange(w, session, 'CANCELLED', status);
       }
-      return {
-        sessionId: session.id,
-        clientId: session.clientId,
-        packageId: session.packageId,
-        balance: credits.balance(),
-      };
+      return sessionResult(session, session.packageId, credits);
     }),
   );
 }
@@ -269,12 +267,7 @@ export async function setSessionStatus(
       await w.tx.session.update({ where: { id: session.id }, data: { status: input.status } });
       await recordChange(w, session, 'STATUS_CHANGED', input.status);
     }
-    return {
-      sessionId: session.id,
-      clientId: session.clientId,
-      packageId: session.packageId,
-      balance: credits.balance(),
-    };
+    return sessionResult(session, session.packageId, credits);
   });
 }
 
@@ -305,12 +298,7 @@ export async function undoSession(
       } else {
         await recordChange(w, session, 'UNDONE', session.status);
       }
-      return {
-        sessionId: session.id,
-        clientId: session.clientId,
-        packageId: session.packageId,
-        balance: credits.balance(),
-      };
+      return sessionResult(session, session.packageId, credits);
     }),
   );
 }

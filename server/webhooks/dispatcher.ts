@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { readEvents, type TeamEvent } from '../events/hub.ts';
+import { singleFlight } from '../events/single-flight.ts';
 import type { WebhookEndpoint } from '../generated/prisma/client.ts';
 import type { LedgerContext } from '../ledger/context.ts';
 import type { WebhookEvent } from './endpoints.ts';
@@ -67,8 +68,6 @@ export class WebhookDispatcher {
   private timer: NodeJS.Timeout | null = null;
   private kickTimer: NodeJS.Timeout | null = null;
   private stopped = false;
-  private running: Promise<void> | null = null;
-  private again = false;
   private readonly timeoutMs: number;
   private readonly intervalMs: number;
 
@@ -99,26 +98,18 @@ export class WebhookDispatcher {
 
   /** One pass over every endpoint with work due; concurrent calls share one pass plus one more. */
   runOnce(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      try {
-        do {
-          this.again = false;
-          const endpoints = await this.ctx.prisma.webhookEndpoint.findMany({ where: { disabledAt: null } });
-          await Promise.all(endpoints.map((endpoint) => this.deliver(endpoint)));
-        } while (this.again);
-      } catch (error) {
-        console.warn(`webhooks: ${(error as Error).message}`);
-      } finally {
-        this.running = null;
-      }
-    })();
-    return this.running;
+    return this.stopped ? Promise.resolve() : this.pass();
   }
+
+  private pass = singleFlight(async () => {
+    try {
+      const endpoints = await this.ctx.prisma.webhookEndpoint.findMany({ where: { disabledAt: null } });
+      await Promise.all(endpoints.map((endpoint) => this.deliver(endpoint)));
+    } catch (error) {
+      if (!this.stopped) console.warn(`webhooks: ${(error as Error).message}`);
+    }
+    return false;
+  });
 
   private async deliver(endpoint: WebhookEndpoint) {
     const { prisma } = this.ctx;
@@ -221,7 +212,7 @@ export class WebhookDispatcher {
     if (this.timer) clearTimeout(this.timer);
     if (this.kickTimer) clearTimeout(this.kickTimer);
     this.timer = this.kickTimer = null;
-    await this.running;
+    await this.pass.idle();
   }
 }
 

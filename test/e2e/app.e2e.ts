@@ -1,12 +1,11 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, startStack } from './harness.ts';
+import { launchChromium, type Stack, startStack } from './harness.ts';
 
 // The web app in Debian's Chromium against the real API on an in-memory PGlite. One browser for
 // the whole file; each "person" is a browser context with its own cookies.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = 'test-results/screenshots';
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 375, height: 812 };
@@ -64,22 +63,7 @@ async function openClient(page: Page, name: string) {
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  [stack, browser] = await Promise.all([
-    startStack(),
-    chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    }),
-  ]);
+  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
 });
 
 afterAll(async () => {

@@ -1,15 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Stack, startStack } from './harness.ts';
+import { launchChromium, type Stack, startStack } from './harness.ts';
 
 /**
  * The client balance widget, as a studio embeds it on its own site: a page on another origin,
  * with hostile CSS, loading /widget.js from Punchcard. And the /b/<token> page itself.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let stack: Stack;
 let browser: Browser;
 let studioSite: Server;
@@ -30,22 +29,7 @@ async function gql(query: string, variables: Record<string, unknown> = {}, beare
 }
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([
-    startStack(),
-    chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    }),
-  ]);
+  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
   token = (
     await gql(
       `mutation { signUp(teamName: "Harbour Yoga", name: "O", email: "o@widget.test", password: "long enough") { ... on LoginPayload { token } } }`,

@@ -13,6 +13,24 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** Every variable the server reads: the test's own environment must not leak into a start. */
+const SERVER_VARIABLES = [
+  'PORT',
+  'HOST',
+  'DATABASE_URL',
+  'DATA_DIR',
+  'DB_POOL_SIZE',
+  'REDIS_URL',
+  'DEMO',
+  'TRUST_PROXY',
+  'LOG_LEVEL',
+  'API_KEY_RATE_PER_MINUTE',
+  'SMTP_URL',
+  'MAIL_FROM',
+  'JOBS',
+  'JOBS_INTERVAL_MS',
+];
+
 /** `node --import tsx server/main.ts` as a child process, with its output collected. */
 export class ServerProcess {
   output = '';
@@ -23,7 +41,7 @@ export class ServerProcess {
   constructor(env: Record<string, string>) {
     this.child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      env: { ...serverlessEnv(), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout?.on('data', (chunk) => {
@@ -56,4 +74,10 @@ export class ServerProcess {
     if (!this.exitStatus) this.child.kill(signal);
     return this.exited;
   }
+}
+
+function serverlessEnv(): NodeJS.ProcessEnv {
+  const base = { ...process.env };
+  for (const name of SERVER_VARIABLES) delete base[name];
+  return base;
 }
