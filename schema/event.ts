@@ -1,6 +1,6 @@
 import { requireActor } from '../server/context.ts';
 import { abortable } from '../server/events/abortable.ts';
-import type { TeamEvent } from '../server/events/hub.ts';
+import { readEvents, type TeamEvent } from '../server/events/hub.ts';
 import { SessionChange } from '../server/generated/prisma/enums.ts';
 import { NotFound } from '../server/ledger/errors.ts';
 import { builder } from './builder.ts';
@@ -43,6 +43,21 @@ const TeamEventType = builder.objectRef<TeamEvent>('TeamEvent').implement({
     sessionEvent: t.field({ type: SessionEventType, nullable: true, resolve: (e) => e.sessionEvent }),
   }),
 });
+
+builder.queryField('recentTeamEvents', (t) =>
+  t.field({
+    type: [TeamEventType],
+    description: "The team's latest events, newest first (an activity feed's history before it goes live).",
+    args: { last: t.arg.int({ defaultValue: 20 }) },
+    resolve: async (_root, args, ctx) => {
+      const { teamId } = requireActor(ctx);
+      const last = Math.min(Math.max(args.last ?? 20, 1), 200);
+      const team = await ctx.prisma.team.findUniqueOrThrow({ where: { id: teamId }, select: { lastSequence: true } });
+      const events = await readEvents(ctx.prisma, teamId, Math.max(0, team.lastSequence - last), last);
+      return events.reverse();
+    },
+  }),
+);
 
 builder.subscriptionType({});
 

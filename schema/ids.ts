@@ -2,10 +2,13 @@ import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { InvalidInput } from '../server/ledger/errors.ts';
 
 /** Object IDs in the API are Relay global IDs; the ledger works with the rows' own IDs. */
+/** Every row's ID is a UUID; anything else inside a global ID is forged or corrupted. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function rawId(globalId: string, typename: string, field: string): string {
   try {
     const decoded = decodeGlobalID(globalId);
-    if (decoded.typename === typename && decoded.id.length > 0) return decoded.id;
+    if (decoded.typename === typename && UUID.test(decoded.id)) return decoded.id;
   } catch {
     // fall through to the typed error
   }

@@ -20,6 +20,7 @@ import { type Database, openDatabase } from './db/index.ts';
 import { EventHub } from './events/hub.ts';
 import { memorySignal, redisSignal } from './events/signal.ts';
 import { httpHandler } from './http.ts';
+import { useNoNulCharacters } from './input-guard.ts';
 import { createJobRunner, type JobRunner } from './jobs/runner.ts';
 import type { Actor } from './ledger/actor.ts';
 import type { LedgerContext } from './ledger/context.ts';
@@ -149,6 +150,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     logging: config.logLevel === 'silent' ? false : config.logLevel,
     plugins: [
       useCookies(),
+      useNoNulCharacters(),
       // Browsers send cookies on cross-site "simple" requests; demanding a JSON content type or
       // this header makes a forged form post or image GET fail before it runs.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),

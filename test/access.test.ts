@@ -132,6 +132,20 @@ describe('hardening', () => {
     expect(preflight.headers.get('access-control-allow-credentials')).not.toBe('true');
   });
 
+  it('refuses text PostgreSQL cannot store, and forged IDs, as invalid input', async () => {
+    const s = await studio(t);
+    const nul = await t.gql(
+      `mutation($name: String!) { createClient(input: { name: $name }) { __typename } }`,
+      { name: 'A\u0000B' },
+      s.token,
+    );
+    expect(nul.errors?.[0].extensions?.code).toBe('InvalidInput');
+    const forged = Buffer.from('Client:\u0000not-a-uuid').toString('base64');
+    const read = await t.gql(`query($id: ID!) { client(id: $id) { name } }`, { id: forged }, s.token);
+    expect(read.errors?.[0].extensions).toMatchObject({ code: 'InvalidInput', field: 'id' });
+    expect(await t.db.prisma.client.count({ where: { name: { startsWith: 'A' } } })).toBe(0);
+  });
+
   it('limits query depth, aliases and size, and masks unexpected errors', async () => {
     const s = await studio(t);
     const deep = `{ clients(first: 1) { edges { node { packages { client { packages { client { packages { client { packages { client { packages { client { name } } } } } } } } } } } } } }`;

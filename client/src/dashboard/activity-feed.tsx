@@ -19,6 +19,33 @@ const ClientNamesDocument = graphql(`
   }
 `);
 
+/** What happened before the app opened: the feed starts with it, then goes live. */
+const RecentTeamEventsDocument = graphql(`
+  query RecentTeamEvents {
+    recentTeamEvents(last: 20) {
+      sequence
+      kind
+      clientId
+      createdAt
+      entry {
+        id
+        event
+        amount
+        balanceAfter
+        actorName
+      }
+      sessionEvent {
+        change
+        status
+        actorName
+        session {
+          id
+        }
+      }
+    }
+  }
+`);
+
 export function describeEvent(e: LiveEvent): string {
   if (e.entry) {
     const event = e.entry.event as LedgerEvent;
@@ -37,10 +64,16 @@ export function describeEvent(e: LiveEvent): string {
   return String(e.kind).toLowerCase().replace(/_/g, ' ');
 }
 
-/** What the team did while this app was open, newest first, as it happens. */
+/** What the team did lately, newest first: recent history, then live as it happens. */
 export function ActivityFeed() {
   const live = useLive();
-  const events = () => live?.recent() ?? [];
+  const [history] = createQuery({ query: RecentTeamEventsDocument, requestPolicy: 'network-only' });
+  const events = createMemo(() => {
+    const recent = live?.recent() ?? [];
+    const seen = new Set(recent.map((e) => e.sequence));
+    const older = (history.data?.recentTeamEvents ?? []).filter((e) => !seen.has(e.sequence));
+    return [...recent, ...older].sort((a, b) => b.sequence - a.sequence).slice(0, 50);
+  });
   const ids = createMemo(() => [...new Set(events().map((e) => e.clientId))].sort(), undefined, {
     equals: (a, b) => a.length === b.length && a.every((x, i) => x === b[i]),
   });
