@@ -28,7 +28,7 @@ export function isExpired(pkg: Pick<PackageState, 'expiresOn' | 'expiredAt'>, no
 }
 
 /** First-expiring-first-out, then oldest first. */
-function fefo(a: PackageState, b: PackageState): number {
+export function fefo(a: PackageState, b: PackageState): number {
   const ea = a.expiresOn?.getTime() ?? Number.POSITIVE_INFINITY;
   const eb = b.expiresOn?.getTime() ?? Number.POSITIVE_INFINITY;
   return ea - eb || a.createdAt.getTime() - b.createdAt.getTime();

@@ -1,5 +1,5 @@
 import { type Actor, requireWrite } from './actor.ts';
-import { ClientCredits, isExpired, type PackageState } from './client-credits.ts';
+import { ClientCredits, fefo, isExpired, type PackageState } from './client-credits.ts';
 import type { LedgerContext } from './context.ts';
 import { InsufficientCredits, InvalidInput, NotFound, SessionTypeArchived } from './errors.ts';
 import { idempotent, type TeamWrite, writeForTeam } from './team-write.ts';
@@ -119,12 +119,10 @@ async function insertPackage(
   if (credits.client.billingType !== 'PACKAGE') {
     throw new InvalidInput('clientId', 'Only clients with the Package billing type hold packages.');
   }
-  let sessionTypeArchived = false;
   if (p.sessionTypeId) {
     const type = await w.tx.sessionType.findFirst({ where: { id: p.sessionTypeId, teamId: w.team.id } });
     if (!type) throw new NotFound('SessionType', p.sessionTypeId);
     if (type.archivedAt) throw new SessionTypeArchived(type.id);
-    sessionTypeArchived = false;
   }
   // Created empty and filled by its ISSUED entry, so remaining = sum of entries from the start.
   const row = await w.tx.package.create({
@@ -142,7 +140,7 @@ async function insertPackage(
       createdAt: w.now,
     },
   });
-  const pkg: PackageState = { ...row, sessionTypeArchived };
+  const pkg: PackageState = { ...row, sessionTypeArchived: false }; // archived types were refused above
   credits.track(pkg);
   await credits.move(pkg, 'ISSUED', p.credits, { note: p.note });
   return pkg;
@@ -173,7 +171,7 @@ export async function removeCredits(ctx: LedgerContext, actor: Actor, input: Rem
             ? p.id === input.packageId
             : input.sessionTypeId === undefined || p.sessionTypeId === input.sessionTypeId,
         )
-        .sort((a, b) => (a.expiresOn?.getTime() ?? Infinity) - (b.expiresOn?.getTime() ?? Infinity));
+        .sort(fefo);
       if (input.packageId != null) credits.get(input.packageId);
       const available = candidates.reduce((sum, p) => sum + p.remainingCredits, 0);
       if (available < amount) throw new InsufficientCredits(available, amount, input.sessionTypeId ?? null);
