@@ -40,10 +40,13 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const clock = opts.clock ?? new TestClock();
   const db = opts.db ?? (await createTestDatabase());
-  const app = await buildApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', JOBS: 'off', ...opts.env }), {
-    database: db,
-    now: clock.now,
-  });
+  const app = await buildApp(
+    loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', JOBS: 'off', ...opts.env }),
+    {
+      database: db,
+      now: clock.now,
+    },
+  );
   const gql: TestApp['gql'] = async (query, variables, token) => {
     const response = await app.yoga.fetch('http://localhost/graphql', {
       method: 'POST',
