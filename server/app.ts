@@ -54,9 +54,35 @@ export interface App {
   stop(): Promise<void>;
 }
 
+/** PostgreSQL away (restart, partition, pool exhausted): connection-level failures, not bugs. */
+const DATABASE_DOWN =
+  /ConnectionClosed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection terminated|timeout exceeded when trying to connect|Query read timeout|Can't reach database|P1001|P1017|the database system is (starting up|shutting down)/i;
+
+function databaseUnavailable(error: unknown): boolean {
+  type Chain = {
+    message?: string;
+    name?: string;
+    code?: unknown;
+    cause?: unknown;
+    originalError?: unknown;
+    driverAdapterError?: unknown;
+  };
+  for (let e = error as Chain | undefined, depth = 0; e && depth < 8; depth++) {
+    if (DATABASE_DOWN.test(`${e.name ?? ''} ${e.message ?? ''} ${String(e.code ?? '')}`)) return true;
+    e = (e.driverAdapterError ?? e.originalError ?? e.cause) as Chain | undefined;
+  }
+  return false;
+}
+
+const unavailable = () =>
+  new GraphQLError('The database is unavailable right now. Try again in a few seconds.', {
+    extensions: { code: 'DatabaseUnavailable', http: { status: 503, headers: { 'retry-after': '5' } } },
+  });
+
 /** Domain refusals keep their name and details; anything else is masked as "Unexpected error." */
 function maskError(error: unknown, message: string, isDev?: boolean): Error {
   const original = error instanceof GraphQLError ? error.originalError : error;
+  if (databaseUnavailable(original)) return unavailable();
   if (original instanceof DomainError) {
     return new GraphQLError(original.message, {
       extensions: { code: original.code, ...Object.fromEntries(Object.entries(original)) },
@@ -69,8 +95,9 @@ function maskError(error: unknown, message: string, isDev?: boolean): Error {
   return yogaMaskError(error, message, isDev);
 }
 
-/** A refusal while authenticating (an API key over its budget) answers 429 with Retry-After. */
+/** A refusal while authenticating: 429 for an API key over its budget, 503 without a database. */
 function asHttpError(error: unknown): never {
+  if (databaseUnavailable(error)) throw unavailable();
   if (error instanceof RateLimited) {
     throw new GraphQLError(error.message, {
       extensions: {
@@ -130,12 +157,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     log: jobsLog,
   });
 
-  /** A bearer/cookie token is an API key (`pc_…`, rate-limited) or a login token. */
-  async function authenticate(token: string | null): Promise<Actor | null> {
+  /**
+   * A bearer/cookie token is an API key (`pc_…`) or a login token. A request spends one of the
+   * key's budget; a subscription re-checking its credentials (`spend: false`) does not.
+   */
+  async function authenticate(token: string | null, spend = true): Promise<Actor | null> {
     if (!token) return null;
     if (!token.startsWith(API_KEY_PREFIX)) return actorForLogin(ledger, token);
     const actor = await actorForApiKey(ledger, token);
-    if (actor?.kind === 'API_KEY') await limits.apiKey(actor.apiKeyId);
+    if (spend && actor?.kind === 'API_KEY') await limits.apiKey(actor.apiKeyId);
     return actor;
   }
 
@@ -181,7 +211,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
           'unknown',
         loginToken,
         async stillAuthorized() {
-          const now = await authenticate(loginToken);
+          const now = await authenticate(loginToken, false);
           if (!actor || !now || now.teamId !== actor.teamId)
             throw new Unauthenticated('Your access to this team has ended.');
         },

@@ -72,7 +72,17 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
   if (opts.databaseUrl) {
     const url = checkPostgresUrl(opts.databaseUrl);
     if (migrate) await applyMigrations({ kind: 'postgres', url });
-    const pool = new pg.Pool({ connectionString: url, ...(opts.poolSize ? { max: opts.poolSize } : {}) });
+    const pool = new pg.Pool({
+      connectionString: url,
+      ...(opts.poolSize ? { max: opts.poolSize } : {}),
+      // Fail fast when PostgreSQL is away (restart, partition) instead of hanging every request:
+      // connecting or waiting for a free connection gives up after 2 s, a statement after 2.5 s
+      // (ours take milliseconds; a team-lock wait is bounded by the pool size), and keep-alive
+      // notices a dead link. The API then answers DatabaseUnavailable (503) until it is back.
+      connectionTimeoutMillis: 2_000,
+      query_timeout: 2_500,
+      keepAlive: true,
+    });
     // An idle client losing its connection emits 'error' on the pool; unhandled, that kills the
     // process. The pool drops the client by itself and the next query reports any real outage.
     pool.on('error', (error) => console.error(`PostgreSQL pool: ${error.message}`));

@@ -25,6 +25,11 @@ const PAGE = 500;
 /** How often a feed re-reads the database without any hint: the bound on a lost hint's cost. */
 const POLL_HEALTHY_MS = 5_000;
 const POLL_DEGRADED_MS = 500;
+/**
+ * How often an idle subscriber's credentials are looked at again anyway. Logouts, removals and
+ * revocations arrive at once as access hints; this only bounds how late an expired login ends.
+ */
+const ACCESS_RECHECK_MS = 60_000;
 const BUFFER = 2_000;
 
 /** Reads a team's events after a cursor from the database, in sequence order. */
@@ -192,7 +197,7 @@ export class EventHub {
   /**
    * The team's events after `after` (or from now), in sequence order, without gaps or
    * duplicates: replayed from the database first, then live. `authorized` is asked again
-   * after every access change and at least every poll interval; when it says no, the stream
+   * after every access change and at least every minute; when it says no, the stream
    * ends with the error it throws.
    */
   async *stream(
@@ -214,7 +219,7 @@ export class EventHub {
       let checkedAccess = feed.accessVersion;
       let checkedAt = Date.now();
       while (!signal.aborted && !this.closed) {
-        if (feed.accessVersion !== checkedAccess || Date.now() - checkedAt >= POLL_HEALTHY_MS) {
+        if (feed.accessVersion !== checkedAccess || Date.now() - checkedAt >= ACCESS_RECHECK_MS) {
           checkedAccess = feed.accessVersion;
           checkedAt = Date.now();
           await authorized();
