@@ -217,11 +217,13 @@ export class EventHub {
       const head = await feed.currentHead();
       let cursor = after ?? head;
       let checkedAccess = feed.accessVersion;
-      let checkedAt = Date.now();
+      // Jittered, so subscribers that connected together do not all re-check together.
+      const recheckAfter = () => Date.now() + ACCESS_RECHECK_MS * (0.5 + Math.random());
+      let recheckAt = recheckAfter();
       while (!signal.aborted && !this.closed) {
-        if (feed.accessVersion !== checkedAccess || Date.now() - checkedAt >= ACCESS_RECHECK_MS) {
+        if (feed.accessVersion !== checkedAccess || Date.now() >= recheckAt) {
           checkedAccess = feed.accessVersion;
-          checkedAt = Date.now();
+          recheckAt = recheckAfter();
           await authorized();
         }
         const events = feed.fromBuffer(cursor) ?? (await readEvents(this.prisma, teamId, cursor));
