@@ -1,10 +1,10 @@
 import { createClient } from 'graphql-ws';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createPostgresTestDatabase, type PostgresTestDatabase } from '../server/db/test-db.ts';
 import { ERR } from './helpers.ts';
 import { freePort, ServerProcess } from './support/processes.ts';
+import { redisReachable, TEST_REDIS_URL } from './support/redis.ts';
 import { TcpProxy } from './support/tcp-proxy.ts';
 
 /**
@@ -12,30 +12,7 @@ import { TcpProxy } from './support/tcp-proxy.ts';
  * reached through a proxy the test can cut, to take it "down" mid-stream.
  */
 
-const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function redisReachable(): Promise<boolean> {
-  const redis = new Redis(REDIS, {
-    lazyConnect: true,
-    connectTimeout: 1500,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-    await redis.ping();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
-
 const redisUp = await redisReachable();
-if (!redisUp && process.env.CI === 'true')
-  throw new Error(`Redis for tests is unreachable at ${REDIS} (set TEST_REDIS_URL).`);
 const pg: PostgresTestDatabase | null = redisUp ? await createPostgresTestDatabase({ migrate: true }) : null;
 if (!pg || !redisUp)
   console.warn(
@@ -47,7 +24,7 @@ const servers: { process: ServerProcess; url: string }[] = [];
 
 beforeAll(async () => {
   if (!pg) return;
-  const url = new URL(REDIS);
+  const url = new URL(TEST_REDIS_URL);
   proxy = new TcpProxy(url.hostname, Number(url.port || 6379));
   const proxyPort = await proxy.listen();
   for (let i = 0; i < 2; i++) {

@@ -1,7 +1,7 @@
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPostgresTestDatabase, type PostgresTestDatabase } from '../../server/db/test-db.ts';
 import { freePort, ServerProcess } from '../support/processes.ts';
+import { redisReachable, TEST_REDIS_URL } from '../support/redis.ts';
 import { FaultProxy, type ProxyMode } from './support/fault-proxy.ts';
 import { createTeam, field, describe as outcome, rawId, send, sleep, type Team, until } from './support/http.ts';
 import { ledgerViolations } from './support/ledger-invariants.ts';
@@ -21,29 +21,7 @@ const FAIL_FAST_MS = 5_000;
 /** After the database is back, the server must serve again within this, by itself. */
 const RECOVER_MS = 10_000;
 
-const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function redisReachable(): Promise<boolean> {
-  const redis = new Redis(REDIS, {
-    lazyConnect: true,
-    connectTimeout: 1500,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-    await redis.ping();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
-
 const redisUp = await redisReachable();
-if (!redisUp && process.env.CI === 'true') throw new Error(`Redis for tests is unreachable at ${REDIS}.`);
 const databases: PostgresTestDatabase[] = [];
 async function database() {
   const db = await createPostgresTestDatabase();
@@ -94,7 +72,7 @@ describe.skipIf(!probeDb || !redisUp)(
   () => {
     it('writes keep being answered, subscribers on both instances miss nothing, and hints flow again after', async () => {
       const db = probeDb!;
-      const target = new URL(REDIS);
+      const target = new URL(TEST_REDIS_URL);
       const proxy = new FaultProxy(target.hostname, Number(target.port || 6379));
       await proxy.listen();
       const env = { DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:${proxy.port}` };
