@@ -23,25 +23,7 @@ const ClientNamesDocument = graphql(`
 const RecentTeamEventsDocument = graphql(`
   query RecentTeamEvents {
     recentTeamEvents(last: 20) {
-      sequence
-      kind
-      clientId
-      createdAt
-      entry {
-        id
-        event
-        amount
-        balanceAfter
-        actorName
-      }
-      sessionEvent {
-        change
-        status
-        actorName
-        session {
-          id
-        }
-      }
+      ...TeamEventFields
     }
   }
 `);
