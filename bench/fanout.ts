@@ -1,13 +1,9 @@
-import { buildApp } from '../server/app.ts';
-import { signUp } from '../server/auth/team.ts';
-import { loadConfig } from '../server/config.ts';
 import { createTestDatabase } from '../server/db/test-db.ts';
-import type { Actor } from '../server/ledger/actor.ts';
 import { createClient as createLedgerClient } from '../server/ledger/catalog.ts';
 import { createPackage } from '../server/ledger/packages.ts';
 import { logSession } from '../server/ledger/sessions.ts';
 import { parseArgs, percentiles, printTable, writeJson } from './report.ts';
-import { startWorker } from './support.ts';
+import { seedStudio, startServer, startWorker } from './support.ts';
 
 /**
  * Fan-out: N graphql-ws subscribers of one team on one instance, M credit-moving mutations.
@@ -26,22 +22,8 @@ const args = parseArgs({ subscribers: 1000, mutations: 200, workers: 2, batch: 1
 const clock = () => performance.timeOrigin + performance.now();
 
 const database = await createTestDatabase();
-const app = await buildApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }), { database });
-const { url } = await app.start();
-const login = await signUp(app.ledger, {
-  teamName: 'Bench',
-  name: 'Bench',
-  email: 'bench@example.com',
-  password: 'bench-password',
-});
-const member = await database.prisma.member.findUniqueOrThrow({ where: { id: login.memberId } });
-const actor: Actor = {
-  kind: 'MEMBER',
-  teamId: member.teamId,
-  memberId: member.id,
-  userId: member.userId,
-  role: 'OWNER',
-};
+const { app, url } = await startServer(database);
+const { token, actor } = await seedStudio(app.ledger, 'Bench');
 const client = await createLedgerClient(app.ledger, actor, { name: 'Hot client' });
 await createPackage(app.ledger, actor, { clientId: client.id, name: 'Big pack', credits: args.mutations });
 const start = (await database.prisma.team.findUniqueOrThrow({ where: { id: actor.teamId } })).lastSequence;
@@ -59,7 +41,7 @@ const workers = Array.from({ length: args.workers }, (_, i) => {
   const count = Math.min(perWorker, args.subscribers - i * perWorker);
   return startWorker(new URL('./fanout-worker.ts', import.meta.url), {
     url: url.replace('http', 'ws'),
-    token: login.token,
+    token: token,
     count,
     after: start,
     batch: args.batch,
@@ -156,6 +138,5 @@ const result = {
 printTable('Fan-out (graphql-ws, one instance, PGlite)', [result]);
 writeJson(args.json, { bench: 'fanout', at: new Date().toISOString(), result });
 await app.stop();
-await app.webhooks.stop(); // app.stop() leaves it running (reported)
 await database.close();
 process.exit(lost || duplicated || connected < args.subscribers ? 1 : 0);

@@ -61,7 +61,6 @@ for (const n of args.subscribers.split(',').map(Number)) {
   worker.postMessage({ type: 'report' });
   await new Promise((resolve) => worker.once('exit', resolve));
   await app.stop();
-  await app.webhooks.stop(); // app.stop() leaves it running (reported)
   await database.close();
 }
 

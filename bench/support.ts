@@ -3,9 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { globalId } from '../schema/ids.ts';
-import { type App, buildApp } from '../server/app.ts';
 import { signUp } from '../server/auth/team.ts';
-import { loadConfig } from '../server/config.ts';
 import { type Database, openDatabase } from '../server/db/index.ts';
 import { createPostgresTestDatabase } from '../server/db/test-db.ts';
 import type { Actor } from '../server/ledger/actor.ts';
@@ -62,22 +60,7 @@ export function backendList(flag: string): BackendName[] {
   return names as BackendName[];
 }
 
-/** The real server (yoga + ws over node:http) on a loopback port, on the database given. */
-export async function startServer(db: Database): Promise<{ app: App; url: string; stop(): Promise<void> }> {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', JOBS: 'off' });
-  const app = await buildApp(config, { database: db });
-  const { url } = await app.start();
-  return {
-    app,
-    url,
-    async stop() {
-      await app.stop();
-      // app.stop() leaves the webhook dispatcher's timer running (reported); stop it before the
-      // caller closes the database under it.
-      await app.webhooks.stop();
-    },
-  };
-}
+export { startInProcess as startServer } from '../test/support/in-process.ts';
 
 export interface Studio {
   token: string;

@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../server/db/index.ts';
 import { createPostgresTestDatabase, createTestDatabase } from '../../server/db/test-db.ts';
+import { startInProcess } from '../support/in-process.ts';
 import { createTeam, field, describe as outcome, rawId, send } from './support/http.ts';
 import { ledgerViolations } from './support/ledger-invariants.ts';
-import { startInProcess } from './support/server.ts';
 
 /**
  * Idempotency storm: 1,000 keys, each sent 10 times at once over HTTP (log, book, createPackage

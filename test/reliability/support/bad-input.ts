@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import type { GraphQLField } from 'graphql';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../server/db/index.ts';
+import { startInProcess } from '../../support/in-process.ts';
 import { argsArb, digest, document, type Fixture, fixture, judge, keepLoggedIn } from './fuzz.ts';
 import { rawId, send } from './http.ts';
-import { startInProcess } from './server.ts';
 
 /**
  * The bad-input suite on one database: one test per mutation of the schema (as introspected
