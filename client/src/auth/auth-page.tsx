@@ -16,13 +16,7 @@ const LogInDocument = graphql(`
           id
         }
       }
-      ... on Error {
-        code
-        message
-      }
-      ... on InvalidInput {
-        field
-      }
+      ...ProblemFields
     }
   }
 `);
@@ -36,13 +30,7 @@ const SignUpDocument = graphql(`
           id
         }
       }
-      ... on Error {
-        code
-        message
-      }
-      ... on InvalidInput {
-        field
-      }
+      ...ProblemFields
     }
   }
 `);
@@ -56,13 +44,7 @@ const AcceptInvitationDocument = graphql(`
           id
         }
       }
-      ... on Error {
-        code
-        message
-      }
-      ... on InvalidInput {
-        field
-      }
+      ...ProblemFields
     }
   }
 `);

@@ -49,10 +49,7 @@ const UpdateLedgerNoteDocument = graphql(`
         id
         note
       }
-      ... on Error {
-        code
-        message
-      }
+      ...ProblemFields
     }
   }
 `);

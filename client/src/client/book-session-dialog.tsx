@@ -23,17 +23,7 @@ const BookSessionDocument = graphql(`
           cancellationOutcome
         }
       }
-      ... on Error {
-        code
-        message
-      }
-      ... on InsufficientCredits {
-        balance
-        required
-      }
-      ... on InvalidInput {
-        field
-      }
+      ...ProblemFields
     }
   }
 `);

@@ -41,10 +41,7 @@ const CancelSessionDocument = graphql(`
           creditUsed
         }
       }
-      ... on Error {
-        code
-        message
-      }
+      ...ProblemFields
     }
   }
 `);

@@ -19,13 +19,7 @@ const IssueCreditsDocument = graphql(`
         name
         remainingCredits
       }
-      ... on Error {
-        code
-        message
-      }
-      ... on InvalidInput {
-        field
-      }
+      ...ProblemFields
     }
   }
 `);
@@ -37,17 +31,7 @@ const RemoveCreditsDocument = graphql(`
       ... on RemoveCreditsPayload {
         balance
       }
-      ... on Error {
-        code
-        message
-      }
-      ... on InsufficientCredits {
-        balance
-        required
-      }
-      ... on InvalidInput {
-        field
-      }
+      ...ProblemFields
     }
   }
 `);

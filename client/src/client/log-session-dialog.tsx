@@ -29,17 +29,7 @@ const LogSessionDocument = graphql(`
           remainingCredits
         }
       }
-      ... on Error {
-        code
-        message
-      }
-      ... on InsufficientCredits {
-        balance
-        required
-      }
-      ... on InvalidInput {
-        field
-      }
+      ...ProblemFields
     }
   }
 `);

@@ -20,13 +20,7 @@ const CreatePackageDocument = graphql(`
         name
         totalCredits
       }
-      ... on Error {
-        code
-        message
-      }
-      ... on InvalidInput {
-        field
-      }
+      ...ProblemFields
     }
   }
 `);

@@ -15,10 +15,7 @@ const CreateShareLinkDocument = graphql(`
         path
         createdAt
       }
-      ... on Error {
-        code
-        message
-      }
+      ...ProblemFields
     }
   }
 `);
@@ -30,10 +27,7 @@ const RevokeShareLinkDocument = graphql(`
       ... on Client {
         id
       }
-      ... on Error {
-        code
-        message
-      }
+      ...ProblemFields
     }
   }
 `);

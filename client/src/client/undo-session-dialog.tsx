@@ -19,10 +19,7 @@ const UndoSessionDocument = graphql(`
           undone
         }
       }
-      ... on Error {
-        code
-        message
-      }
+      ...ProblemFields
     }
   }
 `);

@@ -39,10 +39,7 @@ export const BulkLogSessionsDocument = graphql(`
           }
         }
       }
-      ... on Error {
-        code
-        message
-      }
+      ...ProblemFields
     }
   }
 `);

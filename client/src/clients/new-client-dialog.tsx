@@ -16,13 +16,7 @@ const CreateClientDocument = graphql(`
         id
         name
       }
-      ... on Error {
-        code
-        message
-      }
-      ... on InvalidInput {
-        field
-      }
+      ...ProblemFields
     }
   }
 `);

@@ -1,4 +1,24 @@
 import type { CombinedError } from '@urql/core';
+import { graphql } from '../gql';
+
+/** Every mutation document selects its errors with this: all `describeError` needs to explain them. */
+export const ProblemFieldsFragment = graphql(`
+  fragment ProblemFields on Error {
+    code
+    message
+    ... on InvalidInput {
+      field
+    }
+    ... on InsufficientCredits {
+      balance
+      required
+    }
+    ... on NoteTooLong {
+      length
+      maxLength
+    }
+  }
+`);
 
 /** Any member of a mutation's result union: a payload, or a typed error implementing `Error`. */
 export type ResultUnion = { __typename?: string; code?: string; message?: string } & Record<string, unknown>;

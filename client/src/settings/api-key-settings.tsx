@@ -18,13 +18,7 @@ const CreateApiKeyDocument = graphql(`
           name
         }
       }
-      ... on Error {
-        code
-        message
-      }
-      ... on InvalidInput {
-        field
-      }
+      ...ProblemFields
     }
   }
 `);
@@ -37,10 +31,7 @@ const RevokeApiKeyDocument = graphql(`
         id
         revokedAt
       }
-      ... on Error {
-        code
-        message
-      }
+      ...ProblemFields
     }
   }
 `);

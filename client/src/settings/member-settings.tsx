@@ -14,13 +14,7 @@ const InviteMemberDocument = graphql(`
       ... on InvitationPayload {
         token
       }
-      ... on Error {
-        code
-        message
-      }
-      ... on InvalidInput {
-        field
-      }
+      ...ProblemFields
     }
   }
 `);
@@ -33,10 +27,7 @@ const ChangeMemberRoleDocument = graphql(`
         id
         role
       }
-      ... on Error {
-        code
-        message
-      }
+      ...ProblemFields
     }
   }
 `);
@@ -49,10 +40,7 @@ const RemoveMemberDocument = graphql(`
         id
         removed
       }
-      ... on Error {
-        code
-        message
-      }
+      ...ProblemFields
     }
   }
 `);

@@ -14,13 +14,7 @@ const CreateSessionTypeDocument = graphql(`
         id
         name
       }
-      ... on Error {
-        code
-        message
-      }
-      ... on InvalidInput {
-        field
-      }
+      ...ProblemFields
     }
   }
 `);
@@ -34,10 +28,7 @@ const UpdateSessionTypeDocument = graphql(`
         requiresCredits
         locked
       }
-      ... on Error {
-        code
-        message
-      }
+      ...ProblemFields
     }
   }
 `);
@@ -54,10 +45,7 @@ const ArchiveSessionTypeDocument = graphql(`
           archived
         }
       }
-      ... on Error {
-        code
-        message
-      }
+      ...ProblemFields
     }
   }
 `);

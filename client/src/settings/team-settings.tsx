@@ -15,13 +15,7 @@ const UpdateTeamSettingsDocument = graphql(`
         cancelWindowHours
         lowCreditThreshold
       }
-      ... on Error {
-        code
-        message
-      }
-      ... on InvalidInput {
-        field
-      }
+      ...ProblemFields
     }
   }
 `);

@@ -14,13 +14,7 @@ const CreatePackageTemplateDocument = graphql(`
       ... on PackageTemplate {
         id
       }
-      ... on Error {
-        code
-        message
-      }
-      ... on InvalidInput {
-        field
-      }
+      ...ProblemFields
     }
   }
 `);
@@ -32,13 +26,7 @@ const UpdatePackageTemplateDocument = graphql(`
       ... on PackageTemplate {
         id
       }
-      ... on Error {
-        code
-        message
-      }
-      ... on InvalidInput {
-        field
-      }
+      ...ProblemFields
     }
   }
 `);
@@ -50,10 +38,7 @@ const DeletePackageTemplateDocument = graphql(`
       ... on DeletedPayload {
         deletedId
       }
-      ... on Error {
-        code
-        message
-      }
+      ...ProblemFields
     }
   }
 `);

@@ -18,10 +18,7 @@ const SwitchTeamDocument = graphql(`
       ... on Member {
         id
       }
-      ... on Error {
-        code
-        message
-      }
+      ...ProblemFields
     }
   }
 `);
