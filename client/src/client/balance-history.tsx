@@ -2,6 +2,7 @@ import { createQuery, useClient } from '@urql/solid';
 import { createSignal, For, Show } from 'solid-js';
 import { Empty, Loading, ProblemAlert, QueryError } from '../components/alert';
 import { NoteField } from '../components/note-field';
+import { ShowMore } from '../components/show-more';
 import { graphql } from '../gql';
 import type { LedgerEvent } from '../gql/graphql';
 import { noteCount } from '../lib/credit';
@@ -212,11 +213,13 @@ export function BalanceHistory(props: { clientId: string; sessionTypes: { id: st
               </tbody>
             </table>
           </div>
-          <Show when={history.data?.balanceHistory.pageInfo.hasNextPage && first() < 500}>
-            <button type="button" class="button" onClick={() => setFirst(first() + PAGE)}>
-              Show older entries
-            </button>
-          </Show>
+          <ShowMore
+            hasMore={history.data?.balanceHistory.pageInfo.hasNextPage}
+            shown={first()}
+            onMore={() => setFirst(first() + PAGE)}
+          >
+            Show older entries
+          </ShowMore>
         </Show>
       </Show>
     </section>

@@ -3,6 +3,7 @@ import { createQuery, createSubscription } from '@urql/solid';
 import { createMemo, createSignal, For, Match, onCleanup, Show, Switch } from 'solid-js';
 import { Empty, Loading, QueryError } from '../components/alert';
 import { PackageBar } from '../components/package-bar';
+import { ShowMore } from '../components/show-more';
 import { graphql } from '../gql';
 import { plural } from '../lib/error';
 import { BILLING_LABEL, formatDateTime, formatDay, formatPrice, STATUS_LABEL } from '../lib/format';
@@ -375,11 +376,13 @@ export default function ClientPage() {
                     </div>
                   )}
                 </For>
-                <Show when={profile.data?.history.pageInfo.hasNextPage}>
-                  <button type="button" class="button" onClick={() => setHistorySize(historySize() + 20)}>
-                    Show older sessions
-                  </button>
-                </Show>
+                <ShowMore
+                  hasMore={profile.data?.history.pageInfo.hasNextPage}
+                  shown={historySize()}
+                  onMore={() => setHistorySize(historySize() + 20)}
+                >
+                  Show older sessions
+                </ShowMore>
               </section>
 
               <Show when={c().billingType === 'PACKAGE' || c().creditBalances.length > 0}>

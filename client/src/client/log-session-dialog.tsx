@@ -4,6 +4,7 @@ import { LOG_STATUSES, statusHint } from '../clients/bulk-log-dialog';
 import { ProblemAlert } from '../components/alert';
 import { Dialog } from '../components/dialog';
 import { NoteField } from '../components/note-field';
+import { SessionTypeSelect } from '../components/session-type-select';
 import { graphql } from '../gql';
 import type { BillingType, SessionStatus } from '../gql/graphql';
 import { noteCount } from '../lib/credit';
@@ -114,13 +115,12 @@ export function LogSessionDialog(props: {
             {isPackageClient() ? statusHint(status()) : 'Recorded as a direct session: no credits move.'}
           </span>
         </div>
-        <div class="field">
-          <label for="log-type">Session type</label>
-          <select id="log-type" value={sessionTypeId()} onChange={(e) => setSessionTypeId(e.currentTarget.value)}>
-            <option value="">Any (no session type)</option>
-            <For each={props.sessionTypes}>{(t) => <option value={t.id}>{t.name}</option>}</For>
-          </select>
-        </div>
+        <SessionTypeSelect
+          id="log-type"
+          value={sessionTypeId()}
+          onChange={setSessionTypeId}
+          sessionTypes={props.sessionTypes}
+        />
         <Show when={usesCredit()}>
           <div class="field">
             <label for="log-package">Package</label>

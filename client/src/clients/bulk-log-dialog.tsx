@@ -3,6 +3,7 @@ import { createSignal, For, Show } from 'solid-js';
 import { ProblemAlert } from '../components/alert';
 import { Dialog } from '../components/dialog';
 import { NoteField } from '../components/note-field';
+import { SessionTypeSelect } from '../components/session-type-select';
 import { graphql } from '../gql';
 import type { SessionStatus } from '../gql/graphql';
 import { bulkSummary, noteCount } from '../lib/credit';
@@ -119,13 +120,12 @@ export function BulkLogDialog(props: {
                 {statusHint(status())}
               </span>
             </div>
-            <div class="field">
-              <label for="bulk-type">Session type</label>
-              <select id="bulk-type" value={sessionTypeId()} onChange={(e) => setSessionTypeId(e.currentTarget.value)}>
-                <option value="">Any (no session type)</option>
-                <For each={props.sessionTypes}>{(t) => <option value={t.id}>{t.name}</option>}</For>
-              </select>
-            </div>
+            <SessionTypeSelect
+              id="bulk-type"
+              value={sessionTypeId()}
+              onChange={setSessionTypeId}
+              sessionTypes={props.sessionTypes}
+            />
             <NoteField label="Notes (optional)" value={notes()} onInput={setNotes} />
             <div class="dialog-actions">
               <button type="button" class="button" onClick={() => props.onClose()}>

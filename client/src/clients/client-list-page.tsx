@@ -3,6 +3,7 @@ import { createQuery } from '@urql/solid';
 import { createMemo, createSignal, For, onCleanup, Show } from 'solid-js';
 import { Empty, Loading, QueryError } from '../components/alert';
 import { PackageBar } from '../components/package-bar';
+import { ShowMore } from '../components/show-more';
 import { graphql } from '../gql';
 import type { BillingType } from '../gql/graphql';
 import { plural } from '../lib/error';
@@ -234,11 +235,13 @@ export default function ClientListPage() {
               </tbody>
             </table>
           </div>
-          <Show when={list.data?.clients.pageInfo.hasNextPage && first() < 500}>
-            <button type="button" class="button" onClick={() => setFirst(first() + PAGE)}>
-              Show more clients
-            </button>
-          </Show>
+          <ShowMore
+            hasMore={list.data?.clients.pageInfo.hasNextPage}
+            shown={first()}
+            onMore={() => setFirst(first() + PAGE)}
+          >
+            Show more clients
+          </ShowMore>
         </Show>
       </Show>
 
