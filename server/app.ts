@@ -4,36 +4,27 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { PothosValidationError } from '@pothos/core';
 import { useCookies } from '@whatwg-node/server-plugin-cookies';
-import { type ExecutionArgs, GraphQLError } from 'graphql';
-import type { OperationResult, Context as WsContext } from 'graphql-ws';
-import { type Extra, useServer } from 'graphql-ws/use/ws';
+import { GraphQLError } from 'graphql';
 import { createYoga, maskError as yogaMaskError } from 'graphql-yoga';
 import { Redis } from 'ioredis';
-import { WebSocketServer } from 'ws';
 import { schema } from '../schema/index.ts';
-import { API_KEY_PREFIX, actorForApiKey } from './auth/api-keys.ts';
 import { createLimits } from './auth/rate-limit.ts';
-import { actorForLogin, LOGIN_DAYS } from './auth/team.ts';
 import type { Config } from './config.ts';
 import type { RequestContext } from './context.ts';
 import { type Database, openDatabase } from './db/index.ts';
 import { EventHub } from './events/hub.ts';
 import { memorySignal, redisSignal } from './events/signal.ts';
+import { createAuthenticate, requestContext } from './http/auth-context.ts';
+import { attachWebSocketServer } from './http/websocket.ts';
 import { httpHandler } from './http.ts';
 import { useNoNulCharacters } from './input-guard.ts';
 import { createJobRunner, type JobRunner } from './jobs/runner.ts';
-import type { Actor } from './ledger/actor.ts';
 import type { LedgerContext } from './ledger/context.ts';
-import { DomainError, RateLimited, Unauthenticated } from './ledger/errors.ts';
+import { DomainError, RateLimited } from './ledger/errors.ts';
 import { consoleLog, mailTransportFromConfig } from './mail/transport.ts';
 import { type DispatcherOptions, WebhookDispatcher } from './webhooks/dispatcher.ts';
 
-/** graphql-ws hands back what onSubscribe returned: yoga's enveloped execute/subscribe ride on rootValue. */
-type EnvelopedArgs = ExecutionArgs & { rootValue: { execute: Runner; subscribe: Runner } };
-type Runner = (args: ExecutionArgs) => OperationResult;
-type SubscribeParams = { query: string; operationName?: string | null; variables?: Record<string, unknown> | null };
-
-export const LOGIN_COOKIE = 'punchcard_session';
+export { LOGIN_COOKIE } from './http/auth-context.ts';
 
 export interface AppOptions {
   /** An already-open database (tests); otherwise one is opened from the config. */
@@ -110,19 +101,6 @@ function asHttpError(error: unknown): never {
   throw error;
 }
 
-function bearer(header: string | null): string | null {
-  const match = header?.match(/^Bearer\s+(\S+)$/i);
-  return match ? match[1] : null;
-}
-
-function cookieValue(header: string | null | undefined, name: string): string | null {
-  for (const part of header?.split(';') ?? []) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(rest.join('='));
-  }
-  return null;
-}
-
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
   const database =
     options.database ??
@@ -157,17 +135,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     log: jobsLog,
   });
 
-  /**
-   * A bearer/cookie token is an API key (`pc_…`) or a login token. A request spends one of the
-   * key's budget; a subscription re-checking its credentials (`spend: false`) does not.
-   */
-  async function authenticate(token: string | null, spend = true): Promise<Actor | null> {
-    if (!token) return null;
-    if (!token.startsWith(API_KEY_PREFIX)) return actorForLogin(ledger, token);
-    const actor = await actorForApiKey(ledger, token);
-    if (spend && actor?.kind === 'API_KEY') await limits.apiKey(actor.apiKeyId);
-    return actor;
-  }
+  const authenticate = createAuthenticate(ledger, limits);
 
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
     schema,
@@ -192,97 +160,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
         costLimit: { maxCost: 20000, ignoreIntrospection: true },
       }),
     ],
-    context: async ({ request, ...serverContext }) => {
-      const loginToken =
-        bearer(request.headers.get('authorization')) ?? cookieValue(request.headers.get('cookie'), LOGIN_COOKIE);
-      const secure =
-        new URL(request.url).protocol === 'https:' ||
-        (config.trustProxy && request.headers.get('x-forwarded-proto') === 'https');
-      const actor = await authenticate(loginToken).catch(asHttpError);
-      const forwarded = config.trustProxy ? request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
-      return {
-        prisma: database.prisma,
-        ledger,
-        hub,
-        actor,
-        clientAddress:
-          forwarded ||
-          (serverContext as { req?: { socket?: { remoteAddress?: string } } }).req?.socket?.remoteAddress ||
-          'unknown',
-        loginToken,
-        async stillAuthorized() {
-          const now = await authenticate(loginToken, false);
-          if (!actor || !now || now.teamId !== actor.teamId)
-            throw new Unauthenticated('Your access to this team has ended.');
-        },
-        loginCookie: {
-          async set(token) {
-            await request.cookieStore?.set({
-              name: LOGIN_COOKIE,
-              value: token,
-              domain: null,
-              path: '/',
-              httpOnly: true,
-              secure,
-              sameSite: 'lax',
-              expires: Date.now() + LOGIN_DAYS * 86_400_000,
-            });
-          },
-          async clear() {
-            await request.cookieStore?.delete(LOGIN_COOKIE);
-          },
-        },
-      };
-    },
+    context: requestContext({ config, ledger, hub, authenticate, asHttpError }),
   });
 
-  function socketToken(ctx: WsContext<Record<string, unknown>, Extra>): string | null {
-    const params = ctx.connectionParams;
-    return (
-      (typeof params?.authorization === 'string' ? bearer(params.authorization) : null) ??
-      (typeof params?.token === 'string' ? params.token : null) ??
-      cookieValue(ctx.extra.request.headers.cookie, LOGIN_COOKIE)
-    );
-  }
-
   const server: Server = createServer(httpHandler(yoga));
-  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
-  // graphql-ws goes through yoga's envelope so sockets get the same schema, plugins and context.
-  const wsServer = useServer(
-    {
-      execute: (args) => (args as EnvelopedArgs).rootValue.execute(args),
-      subscribe: (args) => (args as EnvelopedArgs).rootValue.subscribe(args),
-      onConnect: async (ctx: WsContext<Record<string, unknown>, Extra>) => {
-        const token = socketToken(ctx);
-        // Refused sockets are closed with 4403 Forbidden by graphql-ws.
-        return (await authenticate(token)) != null;
-      },
-      onSubscribe: async (ctx: WsContext<Record<string, unknown>, Extra>, _id: string, params: SubscribeParams) => {
-        // Sockets carry the login in connectionParams, not headers: hand it to yoga's context as one.
-        const token = socketToken(ctx);
-        const headers = new Headers({ cookie: ctx.extra.request.headers.cookie ?? '' });
-        if (token) headers.set('authorization', `Bearer ${token}`);
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          request: new Request('http://localhost/graphql', { headers }),
-          socket: ctx.extra.socket,
-          params,
-        });
-        const args = {
-          schema,
-          operationName: params.operationName,
-          document: parse(params.query),
-          variableValues: params.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
-        const errors = validate(args.schema, args.document);
-        return errors.length ? errors : args;
-      },
-    },
-    wss,
-  );
+  const wsServer = attachWebSocketServer(server, { yoga, authenticate });
 
   return {
     yoga,
