@@ -164,7 +164,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
 
   const server: Server = createServer(httpHandler(yoga));
-  const wsServer = attachWebSocketServer(server, { yoga, authenticate });
+  const wsServer = attachWebSocketServer(server, {
+    yoga,
+    ledger,
+    authenticate,
+    allowedOrigins: config.wsAllowedOrigins,
+  });
 
   return {
     yoga,

@@ -1,3 +1,5 @@
+import proxyaddr from 'proxy-addr';
+
 /** Configuration comes from the environment only; a bad value stops start-up with a clear message. */
 
 export class ConfigError extends Error {
@@ -20,8 +22,14 @@ export interface Config {
   redisUrl?: string;
   /** 'auto' seeds a demo studio on a first start of the embedded database only. */
   demo: 'auto' | 'always' | 'never';
-  /** Trust X-Forwarded-Proto (behind a TLS-terminating proxy) to mark cookies Secure. */
-  trustProxy: boolean;
+  /**
+   * Which proxies in front may say who the client is (X-Forwarded-For) and that it used https
+   * (X-Forwarded-Proto): false = none; a number = that many hops next to the server; a list =
+   * these proxy addresses/subnets (proxy-addr's syntax, e.g. `loopback`, `10.0.0.0/8`).
+   */
+  trustProxy: false | number | string[];
+  /** Origins besides the app's own from which a login cookie may open a WebSocket. */
+  wsAllowedOrigins: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Requests one API key may make per minute (shared across instances with Redis). */
   apiKeyRatePerMinute: number;
@@ -80,6 +88,49 @@ function mailbox(env: Env, name: string, fallback: string): string {
   return raw.trim();
 }
 
+/**
+ * `false`/unset: trust no proxy. `true` is one hop (the shipped nginx), never "everything": the
+ * left-most X-Forwarded-For entry is whatever the client wrote.
+ */
+function trustProxy(env: Env): Config['trustProxy'] {
+  const raw = env.TRUST_PROXY?.trim();
+  if (!raw || raw === 'false') return false;
+  if (raw === 'true') return 1;
+  if (/^\d+$/.test(raw)) return int(env, 'TRUST_PROXY', 0, 0, 32) || false;
+  const list = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  try {
+    proxyaddr.compile(list);
+  } catch {
+    throw new ConfigError(
+      'TRUST_PROXY',
+      `expected false, a number of proxy hops, or proxy addresses/subnets (e.g. "loopback, 10.0.0.0/8"), got "${raw}".`,
+    );
+  }
+  return list;
+}
+
+function origins(env: Env, name: string): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return [];
+  return raw.split(',').map((entry) => {
+    const value = entry.trim();
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(value);
+    } catch {}
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== value.replace(/\/$/, '')) {
+      throw new ConfigError(
+        name,
+        `expected comma-separated origins such as "https://app.example.com", got "${value}".`,
+      );
+    }
+    return parsed.origin;
+  });
+}
+
 export function loadConfig(env: Env = process.env): Config {
   return {
     port: int(env, 'PORT', 4000, 0, 65535),
@@ -89,7 +140,8 @@ export function loadConfig(env: Env = process.env): Config {
     dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1, 500),
     redisUrl: url(env, 'REDIS_URL', ['redis', 'rediss']),
     demo: oneOf(env, 'DEMO', ['auto', 'always', 'never'] as const, 'auto'),
-    trustProxy: oneOf(env, 'TRUST_PROXY', ['true', 'false'] as const, 'false') === 'true',
+    trustProxy: trustProxy(env),
+    wsAllowedOrigins: origins(env, 'WS_ALLOWED_ORIGINS'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
     apiKeyRatePerMinute: int(env, 'API_KEY_RATE_PER_MINUTE', 600, 1, 1_000_000),
     smtpUrl: url(env, 'SMTP_URL', ['smtp', 'smtps']),

@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       redisUrl: undefined,
       demo: 'auto',
       trustProxy: false,
+      wsAllowedOrigins: [],
       logLevel: 'info',
       apiKeyRatePerMinute: 600,
       smtpUrl: undefined,
@@ -37,7 +38,8 @@ describe('loadConfig', () => {
         DB_POOL_SIZE: '25',
         REDIS_URL: 'rediss://cache:6380',
         DEMO: 'never',
-        TRUST_PROXY: 'true',
+        TRUST_PROXY: '2',
+        WS_ALLOWED_ORIGINS: 'https://admin.studio.example, http://localhost:5173',
         LOG_LEVEL: 'silent',
         SMTP_URL: 'smtps://mailer:secret@mail.example.com:465',
         MAIL_FROM: 'Studio Alerts <alerts@studio.example>',
@@ -52,7 +54,8 @@ describe('loadConfig', () => {
       dbPoolSize: 25,
       redisUrl: 'rediss://cache:6380',
       demo: 'never',
-      trustProxy: true,
+      trustProxy: 2,
+      wsAllowedOrigins: ['https://admin.studio.example', 'http://localhost:5173'],
       logLevel: 'silent',
       apiKeyRatePerMinute: 600,
       smtpUrl: 'smtps://mailer:secret@mail.example.com:465',
@@ -63,6 +66,13 @@ describe('loadConfig', () => {
     expect(
       loadConfig({ PORT: '0', DATABASE_URL: 'postgres://localhost/x', REDIS_URL: 'redis://localhost' }),
     ).toMatchObject({ port: 0, databaseUrl: 'postgres://localhost/x', redisUrl: 'redis://localhost' });
+  });
+
+  it('reads TRUST_PROXY as hops or proxy addresses; "true" is one hop, never every hop', () => {
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toEqual(['loopback', '10.0.0.0/8']);
   });
 
   it.each([
@@ -77,6 +87,9 @@ describe('loadConfig', () => {
     ['REDIS_URL', 'http://cache:6379', '"http:"'],
     ['DEMO', 'maybe', '"maybe"'],
     ['TRUST_PROXY', 'yes', '"yes"'],
+    ['TRUST_PROXY', '10.0.0.0/99', '"10.0.0.0/99"'],
+    ['WS_ALLOWED_ORIGINS', 'evil.example', '"evil.example"'],
+    ['WS_ALLOWED_ORIGINS', 'https://app.example/path', '"https://app.example/path"'],
     ['LOG_LEVEL', 'loud', '"loud"'],
     ['SMTP_URL', 'http://mail.example.com', '"http:"'],
     ['MAIL_FROM', 'nobody', '"nobody"'],

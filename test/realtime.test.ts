@@ -229,7 +229,8 @@ describe('transports and shutdown', () => {
     const cookie = `punchcard_session=${s.token}`;
     class CookieWebSocket extends WebSocket {
       constructor(address: string, protocols?: string | string[]) {
-        super(address, protocols, { headers: { cookie } });
+        // Browsers send the page's Origin: the app's own, here.
+        super(address, protocols, { headers: { cookie, origin: new URL(httpUrl).origin } });
       }
     }
     const received: any[] = [];

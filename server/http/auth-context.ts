@@ -1,5 +1,7 @@
 import type { IncomingMessage } from 'node:http';
+import { GraphQLError } from 'graphql';
 import type { YogaInitialContext } from 'graphql-yoga';
+import proxyaddr from 'proxy-addr';
 import { API_KEY_PREFIX, actorForApiKey } from '../auth/api-keys.ts';
 import type { Limits } from '../auth/rate-limit.ts';
 import { actorForLogin, LOGIN_DAYS } from '../auth/team.ts';
@@ -8,9 +10,15 @@ import type { RequestContext } from '../context.ts';
 import type { EventHub } from '../events/hub.ts';
 import type { Actor } from '../ledger/actor.ts';
 import type { LedgerContext } from '../ledger/context.ts';
-import { Unauthenticated } from '../ledger/errors.ts';
+import { InvalidInput, Unauthenticated } from '../ledger/errors.ts';
 
+/** The login cookie over plain http (localhost, tests), and the name logins had before `__Host-`. */
 export const LOGIN_COOKIE = 'punchcard_session';
+/**
+ * Over https the cookie is `__Host-` prefixed: browsers then insist on Secure, Path=/ and no
+ * Domain, so a sibling subdomain or a plain-http page cannot plant or overwrite it.
+ */
+export const SECURE_LOGIN_COOKIE = `__Host-${LOGIN_COOKIE}`;
 
 /**
  * Resolves a bearer/cookie token to who is acting. `spend: false` re-checks credentials
@@ -46,12 +54,31 @@ export function bearer(header: string | null | undefined): string | null {
   return match ? match[1] : null;
 }
 
-export function cookieValue(header: string | null | undefined, name: string): string | null {
+export const MALFORMED_COOKIE = 'The login cookie is malformed. Clear the cookies of this site and log in again.';
+
+function cookieValue(header: string | null | undefined, name: string): string | null {
   for (const part of header?.split(';') ?? []) {
     const [key, ...rest] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(rest.join('='));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(rest.join('='));
+    } catch {
+      throw new InvalidInput('cookie', MALFORMED_COOKIE);
+    }
   }
   return null;
+}
+
+/** The login token of a Cookie header (the `__Host-` name first); InvalidInput if it is malformed. */
+export function loginCookie(header: string | null | undefined): string | null {
+  return cookieValue(header, SECURE_LOGIN_COOKIE) ?? cookieValue(header, LOGIN_COOKIE);
+}
+
+/** Which peers may speak for the client (TRUST_PROXY), compiled once; proxy-addr's rules, as Express. */
+export function proxyTrust(setting: Config['trustProxy']): (address: string, hop: number) => boolean {
+  if (setting === false) return () => false;
+  if (typeof setting === 'number') return (_address, hop) => hop < setting;
+  return proxyaddr.compile(setting);
 }
 
 export interface ContextDeps {
@@ -63,26 +90,38 @@ export interface ContextDeps {
   asHttpError(error: unknown): never;
 }
 
+const malformedCookie = () =>
+  new GraphQLError(MALFORMED_COOKIE, { extensions: { code: 'InvalidInput', field: 'cookie', http: { status: 400 } } });
+
 /** yoga's context factory: who is asking (bearer token, login cookie or socket), from where. */
 export function requestContext(deps: ContextDeps) {
-  const { config, ledger, hub, authenticate } = deps;
+  const { ledger, hub, authenticate } = deps;
+  const trust = proxyTrust(deps.config.trustProxy);
   return async ({ request, ...serverContext }: YogaInitialContext & ServerContext): Promise<RequestContext> => {
     const { socketAuth, req } = serverContext;
-    const loginToken = socketAuth
-      ? socketAuth.token
-      : (bearer(request.headers.get('authorization')) ?? cookieValue(request.headers.get('cookie'), LOGIN_COOKIE));
+    let loginToken: string | null;
+    try {
+      loginToken = socketAuth
+        ? socketAuth.token
+        : (bearer(request.headers.get('authorization')) ?? loginCookie(request.headers.get('cookie')));
+    } catch {
+      throw malformedCookie();
+    }
+    // Only a trusted proxy next to us may say the client used https (in-process calls have no peer).
+    const peer = req?.socket?.remoteAddress;
     const secure =
       new URL(request.url).protocol === 'https:' ||
-      (config.trustProxy && request.headers.get('x-forwarded-proto') === 'https');
-    // A socket authenticated once, when it connected; its operations reuse that.
+      (peer !== undefined && trust(peer, 0) && request.headers.get('x-forwarded-proto') === 'https');
+    // A socket authenticated when it connected; its operations reuse that.
     const actor = socketAuth ? socketAuth.actor : await authenticate(loginToken).catch(deps.asHttpError);
-    const forwarded = config.trustProxy ? request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
     return {
       prisma: ledger.prisma,
       ledger,
       hub,
       actor,
-      clientAddress: forwarded || req?.socket?.remoteAddress || 'unknown',
+      // The right-most address no trusted proxy vouches for: a forged X-Forwarded-For entry
+      // sits left of what our own proxy appended, so it is never taken.
+      clientAddress: req?.socket ? proxyaddr(req, trust) : 'unknown',
       loginToken,
       async stillAuthorized() {
         const now = await authenticate(loginToken, false);
@@ -92,7 +131,7 @@ export function requestContext(deps: ContextDeps) {
       loginCookie: {
         async set(token) {
           await request.cookieStore?.set({
-            name: LOGIN_COOKIE,
+            name: secure ? SECURE_LOGIN_COOKIE : LOGIN_COOKIE,
             value: token,
             domain: null,
             path: '/',
@@ -101,9 +140,12 @@ export function requestContext(deps: ContextDeps) {
             sameSite: 'lax',
             expires: Date.now() + LOGIN_DAYS * 86_400_000,
           });
+          // A login from before the `__Host-` name moves over to it.
+          if (secure && (await request.cookieStore?.get(LOGIN_COOKIE))) await request.cookieStore?.delete(LOGIN_COOKIE);
         },
         async clear() {
           await request.cookieStore?.delete(LOGIN_COOKIE);
+          if (secure) await request.cookieStore?.delete(SECURE_LOGIN_COOKIE);
         },
       },
     };
