@@ -6,7 +6,7 @@ import { requireManager } from '../server/ledger/actor.ts';
 import { NotFound } from '../server/ledger/errors.ts';
 import { builder } from './builder.ts';
 import { COMMON_ERRORS } from './errors.ts';
-import { inTeam, rawId } from './ids.ts';
+import { inTeamForManagers, rawId } from './ids.ts';
 
 const ApiKeyScope = builder.enumType('ApiKeyScope', {
   values: {
@@ -18,7 +18,7 @@ const ApiKeyScope = builder.enumType('ApiKeyScope', {
 export const ApiKeyType = builder.prismaNode('ApiKey', {
   id: { field: 'id' },
   nullable: true,
-  findUnique: inTeam,
+  findUnique: inTeamForManagers,
   fields: (t) => ({
     name: t.exposeString('name'),
     prefix: t.exposeString('prefix', { description: 'The first characters of the key, to recognise it.' }),

@@ -1,4 +1,5 @@
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
+import type { Actor } from '../server/ledger/actor.ts';
 import { InvalidInput } from '../server/ledger/errors.ts';
 
 /** Object IDs in the API are Relay global IDs; the ledger works with the rows' own IDs. */
@@ -24,4 +25,13 @@ export const globalId = encodeGlobalID;
 /** `node(id)` and every lookup only ever find rows of the caller's own team. */
 export function inTeam(id: string, ctx: { actor: { teamId: string } | null }) {
   return { id, teamId: ctx.actor?.teamId ?? '' };
+}
+
+/**
+ * `node(id)` for what only OWNER/ADMIN may list (API keys, webhook endpoints, invitations):
+ * trainers and API keys find nothing, exactly as with other teams' IDs.
+ */
+export function inTeamForManagers(id: string, ctx: { actor: Actor | null }) {
+  const manager = ctx.actor?.kind === 'MEMBER' && (ctx.actor.role === 'OWNER' || ctx.actor.role === 'ADMIN');
+  return { id, teamId: manager ? (ctx.actor?.teamId ?? '') : '' };
 }

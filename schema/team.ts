@@ -5,7 +5,7 @@ import { updateTeamSettings } from '../server/ledger/catalog.ts';
 import { Forbidden } from '../server/ledger/errors.ts';
 import { builder } from './builder.ts';
 import { COMMON_ERRORS, EmailTaken, InvalidCredentials, RateLimited } from './errors.ts';
-import { inTeam, rawId } from './ids.ts';
+import { inTeam, inTeamForManagers, rawId } from './ids.ts';
 
 export const RoleEnum = builder.enumType(Role, { name: 'Role' });
 
@@ -73,6 +73,16 @@ builder.queryFields((t) => ({
     resolve: (query, _root, _args, ctx) =>
       ctx.prisma.team.findUniqueOrThrow({ ...query, where: { id: requireActor(ctx).teamId } }),
   }),
+  invitations: t.prismaField({
+    type: ['Invitation'],
+    description: 'OWNER/ADMIN: invitations not yet accepted, revoked or expired, newest first.',
+    resolve: (query, _root, _args, ctx) =>
+      ctx.prisma.invitation.findMany({
+        ...query,
+        where: team.pendingInvitations(ctx.ledger, requireActor(ctx)),
+        orderBy: { createdAt: 'desc' },
+      }),
+  }),
 }));
 
 /** A login: the token is also set as an HttpOnly cookie; non-browser clients send it as a bearer token. */
@@ -92,9 +102,30 @@ async function withCookie(ctx: Parameters<typeof requireActor>[0], login: { toke
   return login;
 }
 
+builder.prismaNode('Invitation', {
+  id: { field: 'id' },
+  nullable: true,
+  findUnique: inTeamForManagers,
+  description: `An invitation to join the team: for one email and role, single-use, expires after ${team.INVITE_DAYS} days, revocable.`,
+  fields: (t) => ({
+    email: t.exposeString('email'),
+    role: t.expose('role', { type: RoleEnum }),
+    invitedBy: t.relation('invitedBy'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
+    acceptedAt: t.expose('acceptedAt', { type: 'DateTime', nullable: true }),
+    revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
 const InvitationPayload = builder.objectRef<{ invitationId: string; token: string }>('InvitationPayload').implement({
   fields: (t) => ({
     token: t.exposeString('token', { description: 'Shown once: send it to the person invited.' }),
+    invitation: t.prismaField({
+      type: 'Invitation',
+      resolve: (query, p, _args, ctx) =>
+        ctx.prisma.invitation.findUniqueOrThrow({ ...query, where: { id: p.invitationId } }),
+    }),
   }),
 });
 
@@ -110,7 +141,7 @@ builder.mutationFields((t) => ({
   signUp: t.field({
     type: LoginPayload,
     description: 'Creates a studio (team) and its owner, and logs the owner in.',
-    errors: { types: [...COMMON_ERRORS, EmailTaken] },
+    errors: { types: [...COMMON_ERRORS, EmailTaken, RateLimited] },
     args: {
       teamName: t.arg.string({ required: true }),
       name: t.arg.string({ required: true }),
@@ -162,13 +193,26 @@ builder.mutationFields((t) => ({
   }),
   acceptInvitation: t.field({
     type: LoginPayload,
-    errors: { types: [...COMMON_ERRORS, InvalidCredentials] },
+    description:
+      'People new to Punchcard send a name and password. Someone with an account accepts while logged in as it ' +
+      '(otherwise: Unauthenticated); no password is checked here.',
+    errors: { types: [...COMMON_ERRORS, EmailTaken, RateLimited] },
     args: {
       token: t.arg.string({ required: true }),
       name: t.arg.string({ description: 'Required for people new to Punchcard.' }),
-      password: t.arg.string({ required: true }),
+      password: t.arg.string({ description: 'Required for people new to Punchcard: the password they choose.' }),
     },
-    resolve: async (_root, args, ctx) => withCookie(ctx, await team.acceptInvitation(ctx.ledger, args)),
+    resolve: async (_root, args, ctx) => withCookie(ctx, await team.acceptInvitation(ctx.ledger, ctx.actor, args)),
+  }),
+  revokeInvitation: t.prismaField({
+    type: 'Invitation',
+    description: 'OWNER/ADMIN: the invitation stops working at once.',
+    errors: { types: COMMON_ERRORS },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const { id } = await team.revokeInvitation(ctx.ledger, requireActor(ctx), rawId(args.id, 'Invitation', 'id'));
+      return ctx.prisma.invitation.findUniqueOrThrow({ ...query, where: { id } });
+    },
   }),
   changeMemberRole: t.prismaField({
     type: 'Member',

@@ -4,7 +4,7 @@ import * as webhooks from '../server/webhooks/endpoints.ts';
 import { builder } from './builder.ts';
 import { DeletedPayload } from './catalog.ts';
 import { COMMON_ERRORS } from './errors.ts';
-import { inTeam, rawId } from './ids.ts';
+import { inTeamForManagers, rawId } from './ids.ts';
 
 const WebhookEventEnum = builder.enumType('WebhookEvent', { values: webhooks.WEBHOOK_EVENTS });
 const DeliveryStatusEnum = builder.enumType('DeliveryStatus', { values: ['PENDING', 'DELIVERED', 'FAILED'] as const });
@@ -25,7 +25,7 @@ const WebhookDeliveryType = builder.prismaObject('WebhookDelivery', {
 builder.prismaNode('WebhookEndpoint', {
   id: { field: 'id' },
   nullable: true,
-  findUnique: inTeam,
+  findUnique: inTeamForManagers,
   fields: (t) => ({
     url: t.exposeString('url'),
     events: t.field({

@@ -26,12 +26,14 @@ async function invite(token: string, email: string, role: string) {
   return inviteMember;
 }
 
-async function join(inviteToken: string, name: string | null, password = 'trainer-pass') {
+/** New people send a name and password; someone with an account sends their login (`as`). */
+async function join(inviteToken: string, name: string | null, password: string | null = 'trainer-pass', as?: string) {
   const { acceptInvitation } = await t.ok(
-    `mutation($token: String!, $name: String, $password: String!) {
+    `mutation($token: String!, $name: String, $password: String) {
       acceptInvitation(token: $token, name: $name, password: $password) { __typename ... on LoginPayload { token member { id role } } ${ERR} }
     }`,
     { token: inviteToken, name, password },
+    as,
   );
   return acceptInvitation;
 }
@@ -173,7 +175,7 @@ describe('roles', () => {
     const b = await signUpStudio(t, 'Team B');
     const joined = await join((await invite(b.token, 'both@example.com', 'TRAINER')).token, 'Both');
     const second = await invite(a.token, 'both@example.com', 'ADMIN');
-    await join(second.token, null, 'trainer-pass');
+    await join(second.token, null, null, joined.token);
     const me = await t.ok(ME, {}, joined.token);
     expect(me.me.memberships.map((m: { team: { name: string } }) => m.team.name).sort()).toEqual(['Team A', 'Team B']);
     expect(me.me.member.team.name).toBe('Team B');

@@ -45,6 +45,7 @@ const MANAGER_ONLY = new Set([
   'deleteWebhookEndpoint',
   'setWebhookEndpointEnabled',
   'replayWebhookEndpoint',
+  'revokeInvitation',
 ]);
 const MEMBER = new Set([
   'createClient',
@@ -111,6 +112,10 @@ beforeAll(async () => {
   );
   trainerToken = joined.acceptInvitation.token;
   remember('Member', joined.acceptInvitation.member.id);
+  const pending = await victim.call(
+    `mutation { inviteMember(email: "victim-admin@example.com", role: ADMIN) { ... on InvitationPayload { invitation { id } } } }`,
+  );
+  remember('Invitation', pending.invitation.id);
   const key = await victim.call(
     `mutation { createApiKey(name: "victim-key", scope: READ) { ... on CreatedApiKey { key apiKey { id } } } }`,
   );
@@ -147,7 +152,7 @@ async function victimState() {
     keys: strip(await p.apiKey.findMany({ where, orderBy: { id: 'asc' } }), 'lastUsedAt'),
     hooks: strip(await p.webhookEndpoint.findMany({ where, orderBy: { id: 'asc' } }), 'leasedUntil'),
     links: await p.shareLink.findMany({ where, orderBy: { id: 'asc' } }),
-    invitations: await p.invitation.count({ where }),
+    invitations: await p.invitation.findMany({ where, orderBy: { id: 'asc' } }),
   });
 }
 
@@ -162,7 +167,15 @@ const ID_ARGS: Record<string, string> = {
   memberId: 'Member',
   teamId: 'Team',
 };
-const BY_FIELD = ['SessionType', 'PackageTemplate', 'WebhookEndpoint', 'ApiKey', 'Client', 'Notification'];
+const BY_FIELD = [
+  'SessionType',
+  'PackageTemplate',
+  'WebhookEndpoint',
+  'ApiKey',
+  'Client',
+  'Notification',
+  'Invitation',
+];
 
 function idTypeFor(field: string, arg: string): string | null {
   if (ID_ARGS[arg]) return ID_ARGS[arg];
@@ -371,11 +384,27 @@ it('a trainer cannot run manager-only mutations', async () => {
   expect(await victimState()).toBe(before);
 });
 
+it('node(id) shows API keys, webhook endpoints and invitations to OWNER/ADMIN only', async () => {
+  for (const type of ['ApiKey', 'WebhookEndpoint', 'Invitation']) {
+    const [id] = victimIds.get(type) ?? [];
+    const query = `query($id: ID!) { node(id: $id) { __typename id } nodes(ids: [$id]) { __typename } }`;
+    expect((await t.ok(query, { id }, victim.token)).node, type).toMatchObject({ __typename: type });
+    for (const [who, token] of [
+      ['trainer', trainerToken],
+      ['read-only key', readOnlyKey],
+    ]) {
+      const result = await t.ok(query, { id }, token);
+      expect(result, `${type} as ${who}`).toEqual({ node: null, nodes: [null] });
+    }
+  }
+});
+
 it('uses the victim fixture the walker needs', () => {
   expect([...victimIds.keys()].sort()).toEqual(
     [
       'ApiKey',
       'Client',
+      'Invitation',
       'LedgerEntry',
       'Member',
       'Package',

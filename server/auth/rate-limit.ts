@@ -10,15 +10,21 @@ import { RateLimited } from '../ledger/errors.ts';
 export interface Limits {
   /** Spends one request of an API key's budget; throws RateLimited when it is spent. */
   apiKey(keyId: string): Promise<void>;
-  /** Throws RateLimited while this login (email + address) has failed too often. */
-  loginAllowed(key: string): Promise<void>;
-  loginFailed(key: string): Promise<void>;
-  loginSucceeded(key: string): Promise<void>;
+  /**
+   * Takes one password attempt for this email from this address, before the password is
+   * checked (so a burst of parallel guesses cannot all slip in first); throws RateLimited when
+   * this email from this address, or this address over all emails (password spraying), has
+   * tried too often. A right password gives the attempt back.
+   */
+  passwordAttempt(email: string, address: string): Promise<void>;
+  passwordSucceeded(email: string, address: string): Promise<void>;
 }
 
 export interface LimitOptions {
   apiKeyPerMinute: number;
   loginFailuresPer15Minutes: number;
+  /** Wrong passwords one address may try over all emails; default 5× the per-email limit. */
+  passwordAttemptsPerAddressPer15Minutes?: number;
   redis?: Redis;
 }
 
@@ -42,20 +48,24 @@ function refused(result: unknown): never {
 
 export function createLimits(options: LimitOptions): Limits {
   const apiKeys = limiter('api-key', options.apiKeyPerMinute, 60, options.redis);
-  const logins = limiter('login-fail', options.loginFailuresPer15Minutes, 15 * 60, options.redis);
+  const window = 15 * 60;
+  const perEmail = limiter('login-fail', options.loginFailuresPer15Minutes, window, options.redis);
+  const perAddressPoints = options.passwordAttemptsPerAddressPer15Minutes ?? 5 * options.loginFailuresPer15Minutes;
+  const perAddress = limiter('password-spray', perAddressPoints, window, options.redis);
   return {
     async apiKey(keyId) {
       await apiKeys.consume(keyId).catch(refused);
     },
-    async loginAllowed(key) {
-      const state = await logins.get(key);
-      if (state && state.consumedPoints >= options.loginFailuresPer15Minutes) refused(state);
+    async passwordAttempt(email, address) {
+      await perAddress.consume(address).catch(refused);
+      await perEmail.consume(`${email}|${address}`).catch(async (result) => {
+        await perAddress.reward(address).catch(() => {});
+        refused(result);
+      });
     },
-    async loginFailed(key) {
-      await logins.consume(key).catch(() => {});
-    },
-    async loginSucceeded(key) {
-      await logins.delete(key).catch(() => {});
+    async passwordSucceeded(email, address) {
+      await perEmail.delete(`${email}|${address}`).catch(() => {});
+      await perAddress.reward(address).catch(() => {});
     },
   };
 }

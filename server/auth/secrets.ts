@@ -1,5 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
+import pLimit from 'p-limit';
+import { RateLimited } from '../ledger/errors.ts';
 
 /** `Algorithm.Argon2id`: the package exports it as a const enum, which isolated modules cannot read. */
 const ARGON2ID = 2;
@@ -10,11 +13,26 @@ const ARGON2ID = 2;
  * (SIGSEGV) on these machines.
  */
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, { algorithm: ARGON2ID });
+  return queued(() => hash(password, { algorithm: ARGON2ID }));
 }
 
 export function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
-  return verify(passwordHash, password).catch(() => false);
+  return queued(() => verify(passwordHash, password).catch(() => false));
+}
+
+/**
+ * Each hash takes 19 MiB and a core for tens of milliseconds: unbounded, 64 parallel logins
+ * starved every other request. Hashes run at most one per core but one (at least one), the
+ * rest wait in a bounded queue; past it, a request is refused at once (RateLimited) instead
+ * of waiting ever longer.
+ */
+export const HASHES_AT_ONCE = Math.max(1, availableParallelism() - 1);
+export const HASHES_QUEUED = 32;
+const hashing = pLimit(HASHES_AT_ONCE);
+
+function queued<T>(work: () => Promise<T>): Promise<T> {
+  if (hashing.pendingCount >= HASHES_QUEUED) return Promise.reject(new RateLimited(1));
+  return hashing(work);
 }
 
 /** 256 random bits, URL-safe; stored only as sha256 so a database leak reveals no live token. */
