@@ -6,6 +6,10 @@ import { DateResolver, DateTimeResolver } from 'graphql-scalars';
 import type { GraphQLContext } from '../server/context.ts';
 import type PrismaTypes from '../server/generated/pothos-types.ts';
 import { getDatamodel } from '../server/generated/pothos-types.ts';
+import { maxItems } from '../server/list-limits.ts';
+
+/** `nodes(ids:)` fetches at most this many objects in one request. */
+export const NODES_MAX_IDS = 100;
 
 const pascal = (s: string) => s[0].toUpperCase() + s.slice(1);
 
@@ -33,6 +37,7 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
+    nodesQueryOptions: { args: { ids: maxItems(NODES_MAX_IDS) } },
   },
   errors: {
     directResult: true,

@@ -4,6 +4,7 @@ import { barColor } from '../server/ledger/balances.ts';
 import * as catalog from '../server/ledger/catalog.ts';
 import { isExpired } from '../server/ledger/client-credits.ts';
 import * as packages from '../server/ledger/packages.ts';
+import { maxItems } from '../server/list-limits.ts';
 import { builder } from './builder.ts';
 import { COMMON_ERRORS, CREDIT_ERRORS, NoteTooLong } from './errors.ts';
 import { inTeam, optionalRawId, rawId } from './ids.ts';
@@ -94,7 +95,7 @@ builder.queryFields((t) => ({
     args: {
       clientId: t.arg.id({ required: true }),
       sessionTypeId: t.arg.id(),
-      events: t.arg({ type: [LedgerEventEnum] }),
+      events: t.arg({ type: [LedgerEventEnum], ...maxItems(Object.keys(LedgerEvent).length) }),
     },
     resolve: (query, _root, args, ctx) =>
       ctx.prisma.ledgerEntry.findMany({

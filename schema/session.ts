@@ -3,6 +3,8 @@ import { requireActor } from '../server/context.ts';
 import type { Prisma } from '../server/generated/prisma/client.ts';
 import { SessionStatus } from '../server/generated/prisma/enums.ts';
 import * as sessions from '../server/ledger/sessions.ts';
+import { BULK_LOG_MAX_CLIENTS } from '../server/ledger/sessions.ts';
+import { maxItems } from '../server/list-limits.ts';
 import { builder } from './builder.ts';
 import { ALL_ERRORS, AlreadyUndone, CREDIT_ERRORS, ErrorInterface, SessionNotBooked } from './errors.ts';
 import { globalId, inTeam, optionalRawId, rawId } from './ids.ts';
@@ -58,7 +60,7 @@ builder.queryFields((t) => ({
       clientId: t.arg.id(),
       from: t.arg({ type: 'DateTime', description: 'Sessions starting at or after this time.' }),
       to: t.arg({ type: 'DateTime', description: 'Sessions starting before this time.' }),
-      status: t.arg({ type: [SessionStatusEnum] }),
+      status: t.arg({ type: [SessionStatusEnum], ...maxItems(Object.keys(SessionStatus).length) }),
     },
     resolve: (query, _root, args, ctx) => {
       const where: Prisma.SessionWhereInput = { teamId: requireActor(ctx).teamId, undoneAt: null };
@@ -116,7 +118,7 @@ const BookSessionInput = builder.inputType('BookSessionInput', {
 
 const BulkLogSessionsInput = builder.inputType('BulkLogSessionsInput', {
   fields: (t) => ({
-    clientIds: t.idList({ required: true }),
+    clientIds: t.idList({ required: true, ...maxItems(BULK_LOG_MAX_CLIENTS) }),
     status: t.field({ type: SessionStatusEnum, required: true }),
     sessionTypeId: t.id(),
     startsAt: t.field({ type: 'DateTime' }),

@@ -1,5 +1,6 @@
 import { requireActor } from '../server/context.ts';
 import { requireManager } from '../server/ledger/actor.ts';
+import { maxItems } from '../server/list-limits.ts';
 import * as webhooks from '../server/webhooks/endpoints.ts';
 import { builder } from './builder.ts';
 import { DeletedPayload } from './catalog.ts';
@@ -82,7 +83,7 @@ builder.mutationFields((t) => ({
     errors: { types: COMMON_ERRORS },
     args: {
       url: t.arg.string({ required: true }),
-      events: t.arg({ type: [WebhookEventEnum], defaultValue: [] }),
+      events: t.arg({ type: [WebhookEventEnum], defaultValue: [], ...maxItems(webhooks.WEBHOOK_EVENTS.length) }),
       secret: t.arg.string({ description: 'Your own signing secret; default: a generated one.' }),
     },
     resolve: (_root, args, ctx) =>

@@ -21,6 +21,7 @@ import { useNoNulCharacters } from './input-guard.ts';
 import { createJobRunner, type JobRunner } from './jobs/runner.ts';
 import type { LedgerContext } from './ledger/context.ts';
 import { DomainError, RateLimited } from './ledger/errors.ts';
+import { useListMaxima } from './list-limits.ts';
 import { consoleLog, mailTransportFromConfig } from './mail/transport.ts';
 import { type DispatcherOptions, WebhookDispatcher } from './webhooks/dispatcher.ts';
 
@@ -149,6 +150,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     plugins: [
       useCookies(),
       useNoNulCharacters(),
+      useListMaxima(schema),
       // Browsers send cookies on cross-site "simple" requests; demanding a JSON content type or
       // this header makes a forged form post or image GET fail before it runs.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),

@@ -18,6 +18,8 @@ import * as v from './validate.ts';
 const USES_CREDIT: ReadonlySet<SessionStatus> = new Set(['COMPLETED', 'NO_SHOW', 'LATE_CANCELLED']);
 const LOGGABLE: ReadonlySet<SessionStatus> = new Set([...USES_CREDIT, 'CANCELLED']);
 const NOTES_MAX = 2000;
+/** One bulk log takes at most this many clients (the API refuses longer lists up front). */
+export const BULK_LOG_MAX_CLIENTS = 200;
 
 export interface SessionResult {
   sessionId: string;
@@ -331,8 +333,8 @@ export type BulkLogResult =
 export async function bulkLogSessions(ctx: LedgerContext, actor: Actor, input: BulkLogInput): Promise<BulkLogResult[]> {
   requireWrite(actor);
   const clientIds = [...new Set(input.clientIds)];
-  if (clientIds.length === 0 || clientIds.length > 200) {
-    throw new InvalidInput('clientIds', 'Choose between 1 and 200 clients.');
+  if (clientIds.length === 0 || clientIds.length > BULK_LOG_MAX_CLIENTS) {
+    throw new InvalidInput('clientIds', `Choose between 1 and ${BULK_LOG_MAX_CLIENTS} clients.`);
   }
   const results: BulkLogResult[] = [];
   for (const clientId of clientIds) {
