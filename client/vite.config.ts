@@ -9,7 +9,8 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   root,
   plugins: [solid()],
-  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: true },
+  // No source maps in the production build: they would publish the app's source as written.
+  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: false },
   server: {
     proxy: { '/graphql': { target: process.env.API_URL ?? 'http://localhost:4000', ws: true, changeOrigin: false } },
   },

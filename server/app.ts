@@ -15,6 +15,7 @@ import { type Database, openDatabase } from './db/index.ts';
 import { EventHub } from './events/hub.ts';
 import { memorySignal, redisSignal } from './events/signal.ts';
 import { createAuthenticate, requestContext } from './http/auth-context.ts';
+import { graphiql } from './http/security-headers.ts';
 import { attachWebSocketServer } from './http/websocket.ts';
 import { httpHandler } from './http.ts';
 import { useNoNulCharacters } from './input-guard.ts';
@@ -138,10 +139,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   const authenticate = createAuthenticate(ledger, limits);
 
+  const graphiqlPage = graphiql();
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
     schema,
     graphqlEndpoint: '/graphql',
     graphiql: { title: 'Punchcard API', subscriptionsProtocol: 'WS' },
+    renderGraphiQL: graphiqlPage.render,
     // Any site may call the API (the balance widget does), but never with the user's cookies:
     // cookie-authenticated calls only work from Punchcard's own origin.
     cors: { origin: '*', credentials: false },
@@ -149,6 +152,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     logging: config.logLevel === 'silent' ? false : config.logLevel,
     plugins: [
       useCookies(),
+      graphiqlPage.plugin(),
       useNoNulCharacters(),
       useListMaxima(schema),
       // Browsers send cookies on cross-site "simple" requests; demanding a JSON content type or

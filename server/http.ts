@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import sirv from 'sirv';
+import { APP_CSP, baseHeaders, SHARE_PAGE_CSP } from './http/security-headers.ts';
 
 const CLIENT = fileURLToPath(new URL('../client/', import.meta.url));
 const SHARE_TOKEN = /^\/b\/([A-Za-z0-9_-]{16,64})\/?$/;
@@ -20,13 +21,19 @@ export function httpHandler(graphql: Handler): Handler {
 
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (path === '/graphql' || path.startsWith('/graphql/')) return graphql(req, res);
+    if (path === '/graphql' || path.startsWith('/graphql/')) {
+      // The API's own CSP (GraphiQL's or the answers') is set by yoga.
+      baseHeaders(res);
+      return graphql(req, res);
+    }
+    // The public balance page and its widget are made to be embedded on studios' sites.
+    const share = path.match(SHARE_TOKEN);
+    baseHeaders(res, share || path === '/widget.js' ? SHARE_PAGE_CSP : APP_CSP);
     if (path === '/widget.js') {
       // Embedded on studios' own sites: any origin may load it.
       res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=300' });
       return res.end(widget);
     }
-    const share = path.match(SHARE_TOKEN);
     if (share) {
       res.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',
@@ -35,6 +42,8 @@ export function httpHandler(graphql: Handler): Handler {
       });
       return res.end(sharePage.replace('%TOKEN%', share[1]));
     }
+    // Source maps stay out of production builds; never serve one that is lying around.
+    if (path.endsWith('.map')) return notFound(res);
     if (app) return app(req, res, () => notFound(res));
     if (path === '/') {
       res.writeHead(302, { location: '/graphql' });
