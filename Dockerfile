@@ -13,7 +13,10 @@ RUN npm ci && npm cache clean --force
 COPY . .
 
 # NODE_ENV only after `npm ci`: set before it, npm would skip the devDependencies.
+# No demo studio in the image: a container is usually reachable from elsewhere. `-e DEMO=auto`
+# seeds one (with a random password, printed once in the log).
 ENV NODE_ENV=production \
+    DEMO=never \
     HOST=0.0.0.0 \
     PORT=4000 \
     DATA_DIR=/data

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { signUp } from './auth/team.ts';
 import type { Actor } from './ledger/actor.ts';
 import { createClient, createPackageTemplate, createSessionType } from './ledger/catalog.ts';
@@ -5,15 +6,24 @@ import type { LedgerContext } from './ledger/context.ts';
 import { createPackage } from './ledger/packages.ts';
 import { bookSession, logSession } from './ledger/sessions.ts';
 
-export const DEMO_LOGIN = { email: 'owner@demo.punchcard.test', password: 'punchcard-demo' };
+export const DEMO_EMAIL = 'owner@demo.punchcard.test';
+
+/**
+ * The demo owner's password is made up at seeding and printed once: a fixed, published password
+ * would open every deployment that seeded the demo where the internet can reach it.
+ */
+function demoPassword(): string {
+  return randomBytes(12).toString('base64url');
+}
 
 /**
  * A small studio to explore on a first start: two session types, a template, clients of every
  * billing type, packages in green, amber, red and expired, and some history. Built through the
  * ledger, so the demo obeys the same rules as real data.
  */
-export async function seedDemo(ctx: LedgerContext): Promise<typeof DEMO_LOGIN> {
-  const { memberId } = await signUp(ctx, { teamName: 'Demo Studio', name: 'Dana Owner', ...DEMO_LOGIN });
+export async function seedDemo(ctx: LedgerContext): Promise<{ email: string; password: string }> {
+  const login = { email: DEMO_EMAIL, password: demoPassword() };
+  const { memberId } = await signUp(ctx, { teamName: 'Demo Studio', name: 'Dana Owner', ...login });
   const member = await ctx.prisma.member.findUniqueOrThrow({ where: { id: memberId } });
   const actor: Actor = { kind: 'MEMBER', teamId: member.teamId, memberId, userId: member.userId, role: 'OWNER' };
   const day = 86_400_000;
@@ -54,5 +64,5 @@ export async function seedDemo(ctx: LedgerContext): Promise<typeof DEMO_LOGIN> {
     billingType: 'MONTHLY',
   });
   await logSession(ctx, actor, { clientId: monthly.id, status: 'COMPLETED', startsAt: new Date(now - day) });
-  return DEMO_LOGIN;
+  return login;
 }

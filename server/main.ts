@@ -16,7 +16,8 @@ async function main() {
   console.log(`Punchcard is running on ${embedded ? `the embedded database in ${config.dataDir}` : 'PostgreSQL'}.`);
   console.log(`  Web app: ${url.replace(/graphql$/, '')}`);
   console.log(`  GraphQL API and GraphiQL: ${url}`);
-  if (demo) console.log(`  Demo studio seeded. Log in as ${demo.email} / ${demo.password}`);
+  // Printed this once only: the password is random and stored hashed.
+  if (demo) console.log(`  Demo studio seeded. Log in as ${demo.email} / ${demo.password} (shown once)`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

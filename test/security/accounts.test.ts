@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresTestDatabase } from '../../server/db/test-db.ts';
+import { seedDemo } from '../../server/demo.ts';
 import { createTestApp, DAY, ERR, signUpStudio, type TestApp } from '../helpers.ts';
 
 let t: TestApp;
@@ -218,5 +219,23 @@ describe.runIf(postgres)('membership changes under the team lock (PostgreSQL)', 
     } finally {
       await pg.close();
     }
+  });
+});
+
+describe('the demo studio', () => {
+  it('has no known password: each seeding makes up one, which is printed once', async () => {
+    const first = await seedDemo(t.app.ledger);
+    const other = await createTestApp();
+    try {
+      const second = await seedDemo(other.app.ledger);
+      expect(second.password).not.toBe(first.password);
+    } finally {
+      await other.close();
+    }
+    const LOG_IN = `mutation($email: String!, $password: String!) { logIn(email: $email, password: $password) { __typename } }`;
+    expect((await t.ok(LOG_IN, { email: first.email, password: 'punchcard-demo' })).logIn.__typename).toBe(
+      'InvalidCredentials',
+    );
+    expect((await t.ok(LOG_IN, first)).logIn.__typename).toBe('LoginPayload');
   });
 });
