@@ -65,4 +65,39 @@ describe('served as a browser sees it', () => {
     }
     expect((await fetch(`${stack.url}/assets/index.js.map`)).status).toBe(404);
   });
+
+  it('someone with an account is sent through the login page to accept an invitation', async () => {
+    const gql = async (query: string, variables: Record<string, unknown>, token?: string) =>
+      (
+        await stack.app.yoga.fetch('http://localhost/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          body: JSON.stringify({ query, variables }),
+        })
+      ).json();
+    const signUp = `mutation($email: String!, $team: String!) { signUp(teamName: $team, name: "N", email: $email, password: "correct horse") { ... on LoginPayload { token } } }`;
+    const owner = (await gql(signUp, { email: 'owner@join.test', team: 'Harbour Yoga' })).data.signUp.token;
+    await gql(signUp, { email: 'kim@join.test', team: 'Kim Studio' });
+    const invite = await gql(
+      `mutation { inviteMember(email: "kim@join.test", role: TRAINER) { ... on InvitationPayload { token } } }`,
+      {},
+      owner,
+    );
+    const page = await browser.newPage();
+    await page.goto(`${stack.url}/join?token=${invite.data.inviteMember.token}`);
+    await page.getByLabel('Your name').fill('Kim');
+    await page.getByLabel('Choose a password').fill('some guess here');
+    await page.getByRole('button', { name: 'Join team' }).click();
+    await page.getByRole('link', { name: 'Log in to accept it' }).click();
+    await page.getByLabel('Email').fill('kim@join.test');
+    await page.getByLabel('Password').fill('correct horse');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    // Back on the invitation, as Kim: no password asked.
+    await page.getByText('You accept as kim@join.test').waitFor();
+    await page.getByRole('button', { name: 'Join team' }).click();
+    await page.getByRole('heading', { name: 'Clients' }).waitFor();
+    const memberships = await stack.db.prisma.member.findMany({ where: { user: { email: 'kim@join.test' } } });
+    expect(memberships).toHaveLength(2);
+    await page.close();
+  });
 });

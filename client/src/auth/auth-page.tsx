@@ -1,7 +1,7 @@
 import { A, useNavigate, useSearchParams } from '@solidjs/router';
 import { useClient } from '@urql/solid';
 import { createSignal, type JSX, Show } from 'solid-js';
-import { ProblemAlert } from '../components/alert';
+import { Alert, ProblemAlert } from '../components/alert';
 import { graphql } from '../gql';
 import type { Problem } from '../lib/error';
 import { mutate } from '../lib/mutate';
@@ -36,7 +36,7 @@ const SignUpDocument = graphql(`
 `);
 
 const AcceptInvitationDocument = graphql(`
-  mutation AcceptInvitation($token: String!, $name: String, $password: String!) {
+  mutation AcceptInvitation($token: String!, $name: String, $password: String) {
     acceptInvitation(token: $token, name: $name, password: $password) {
       __typename
       ... on LoginPayload {
@@ -188,7 +188,7 @@ export function SignUpPage() {
             aria-describedby="signup-password-hint"
           />
           <span id="signup-password-hint" class="hint">
-            At least 8 characters.
+            At least 8 characters, not a common password.
           </span>
         </div>
         <button class="button primary" type="submit" disabled={busy()}>
@@ -199,56 +199,101 @@ export function SignUpPage() {
   );
 }
 
-/** The page an invitation link opens: new people choose a name; everyone sets a password. */
+/**
+ * The page an invitation link opens. New people choose a name and password. Someone who already
+ * has an account accepts while logged in as it (the API checks no password here), so they are
+ * sent through the login page first and come back.
+ */
 export function JoinPage() {
   const client = useClient();
+  const session = useSession();
   const done = useAfterLogin();
   const [params] = useSearchParams();
   const [problem, setProblem] = createSignal<Problem | null>(null);
+  const [needsLogin, setNeedsLogin] = createSignal(false);
   const [busy, setBusy] = createSignal(false);
+  const me = () => session.me()?.member;
+  const loginHref = (token: string) => `/login?next=${encodeURIComponent(`/join?token=${encodeURIComponent(token)}`)}`;
   const submit = async (e: SubmitEvent) => {
     e.preventDefault();
     const form = e.currentTarget as HTMLFormElement;
     const data = new FormData(form);
     const name = String(data.get('name') ?? '').trim();
     setBusy(true);
-    const { problem } = await mutate(client, AcceptInvitationDocument, {
+    const outcome = await mutate(client, AcceptInvitationDocument, {
       token: String(data.get('token')).trim(),
-      name: name || null,
-      password: String(data.get('password')),
+      name: me() ? null : name || null,
+      password: me() ? null : String(data.get('password') ?? ''),
     });
     setBusy(false);
-    setProblem(problem);
-    if (problem) return focusField(form, problem.field);
+    // An account exists for the invited email: log in as it, then accept.
+    const loginFirst = !me() && outcome.problem != null && /log in as/i.test(outcome.problem.message);
+    setNeedsLogin(loginFirst);
+    setProblem(loginFirst ? null : outcome.problem);
+    if (outcome.problem) return loginFirst ? undefined : focusField(form, outcome.problem.field);
     await done();
   };
+  const token = () => (typeof params.token === 'string' ? params.token : '');
   return (
     <AuthCard
       title="Join your team"
       intro="Accept the invitation a teammate shared with you."
       footer={
-        <>
-          Have an account already? Enter its password below, or <A href="/login">log in</A>.
-        </>
+        <Show
+          when={me()}
+          fallback={
+            <>
+              Have an account already? <A href={loginHref(token())}>Log in</A> first, then accept.
+            </>
+          }
+        >
+          {(m) => <>Not {m().email}? Log out, then open the invitation link again.</>}
+        </Show>
       }
     >
       <form class="stack" onSubmit={submit}>
         <ProblemAlert problem={problem()} />
+        <Show when={needsLogin()}>
+          <Alert tone="info">
+            This invitation is for an existing account. <A href={loginHref(token())}>Log in to accept it</A>.
+          </Alert>
+        </Show>
         <div class="field">
           <label for="join-token">Invitation code</label>
-          <input id="join-token" name="token" required value={typeof params.token === 'string' ? params.token : ''} />
+          <input id="join-token" name="token" required value={token()} />
         </div>
-        <div class="field">
-          <label for="join-name">Your name</label>
-          <input id="join-name" name="name" autocomplete="name" aria-describedby="join-name-hint" autofocus />
-          <span id="join-name-hint" class="hint">
-            Needed if you are new to Punchcard.
-          </span>
-        </div>
-        <div class="field">
-          <label for="join-password">Password</label>
-          <input id="join-password" name="password" type="password" required autocomplete="new-password" />
-        </div>
+        <Show
+          when={me()}
+          fallback={
+            <>
+              <div class="field">
+                <label for="join-name">Your name</label>
+                <input id="join-name" name="name" autocomplete="name" required autofocus />
+              </div>
+              <div class="field">
+                <label for="join-password">Choose a password</label>
+                <input
+                  id="join-password"
+                  name="password"
+                  type="password"
+                  required
+                  minLength={8}
+                  autocomplete="new-password"
+                  aria-describedby="join-password-hint"
+                />
+                <span id="join-password-hint" class="hint">
+                  At least 8 characters, not a common password.
+                </span>
+              </div>
+            </>
+          }
+        >
+          {(m) => (
+            <p>
+              You accept as <strong>{m().email}</strong>.
+            </p>
+          )}
+        </Show>
         <button class="button primary" type="submit" disabled={busy()}>
           {busy() ? 'Joining…' : 'Join team'}
         </button>
