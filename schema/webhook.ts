@@ -12,7 +12,10 @@ const DeliveryStatusEnum = builder.enumType('DeliveryStatus', {
     PENDING: { description: 'Not tried yet.' },
     RETRYING: { description: 'The last attempt failed; the next one is at `nextAttemptAt`.' },
     DELIVERED: { description: 'The receiver answered 2xx.' },
-    FAILED: { description: 'Given up 72 hours after its event; `redeliverWebhookDelivery` sends it again.' },
+    FAILED: {
+      description:
+        'Given up after 72 hours of failed attempts (the endpoint was disabled); `redeliverWebhookDelivery` sends it again.',
+    },
   } as const,
 });
 

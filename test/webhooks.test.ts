@@ -171,7 +171,7 @@ describe('webhooks by the Standard Webhooks specification', () => {
     await receiver.close();
   });
 
-  it('retries for 72 hours, then gives up and moves on; an owner redelivers the failed one by hand', async () => {
+  it('retries for 72 hours, then gives up and disables the endpoint; an owner resumes it and redelivers by hand', async () => {
     const { s, receiver } = await hooked(t);
     const clientId = await s.client();
     receiver.respond = (body, res) => res.writeHead(body.type === 'ledger.issued' ? 500 : 204).end();
@@ -197,13 +197,23 @@ describe('webhooks by the Standard Webhooks specification', () => {
     t.clock.advance(retryDelayMs(18)); // the 19th attempt, 73.6 hours after the event: the last
     await t.app.webhooks.runOnce();
     [log] = await s.call(LOG);
-    const [used, issued] = log.deliveries;
+    const [issued] = log.deliveries;
     expect(issued).toMatchObject({ status: 'FAILED', attempts: 19, lastError: 'HTTP 500' });
-    expect(used).toMatchObject({ status: 'DELIVERED' });
-    expect(receiver.received.map((r) => r.type)).toEqual(['ledger.used']);
+    expect(log.deliveries).toHaveLength(1);
+    const [endpoint] = await s.call(`query { webhookEndpoints { id enabled } }`);
+    expect(endpoint.enabled).toBe(false); // nothing more piles up behind it
+    t.clock.advance(HOUR);
+    await t.app.webhooks.runOnce();
+    expect(receiver.received).toHaveLength(0);
 
-    // The receiver is fixed; the owner sends the given-up event again. Nobody else can.
+    // The receiver is fixed: the owner enables the endpoint (it goes on after the given-up
+    // event) and sends the given-up event again by hand. Nobody else can.
     receiver.respond = (_body, res) => res.writeHead(204).end();
+    await s.call(`mutation($id: ID!) { setWebhookEndpointEnabled(id: $id, enabled: true) { __typename } }`, {
+      id: endpoint.id,
+    });
+    await t.app.webhooks.runOnce();
+    expect(receiver.received.map((r) => r.type)).toEqual(['ledger.used']);
     const outsider = await studio(t);
     expect(await outsider.call(REDELIVER, { id: issued.id })).toMatchObject({ __typename: 'NotFound' });
     expect(receiver.received).toHaveLength(1);

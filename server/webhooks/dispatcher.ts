@@ -8,7 +8,7 @@ import { type Attempt, sign, WebhookTransport } from './transport.ts';
 
 /** Events one endpoint gets per turn before the next waiting endpoint has its go. */
 const BATCH = 100;
-/** A failing delivery is retried until this long after its event happened, then given up. */
+/** A failing delivery is retried until this long after its first attempt, then given up. */
 export const RETRY_WINDOW_MS = 72 * 3_600_000;
 const FIRST_RETRY_MS = 5_000;
 const MAX_RETRY_DELAY_MS = 6 * 3_600_000;
@@ -109,6 +109,8 @@ export async function recordManualAttempt(ctx: LedgerContext, delivery: WebhookD
     },
   });
 }
+
+type Outcome = 'DELIVERED' | 'WAIT' | 'GIVEN_UP';
 
 /** At most `size` endpoints are delivered to at once; the others wait in arrival order. */
 class Slots {
@@ -234,15 +236,19 @@ export class WebhookDispatcher {
       const events = await readEvents(prisma, endpoint.teamId, cursor, BATCH);
       for (const event of events) {
         if (this.stopped) return false;
+        let outcome: Outcome = 'DELIVERED'; // an event the endpoint did not ask for is passed over
         if (endpoint.events.length === 0 || endpoint.events.includes(eventName(event))) {
           await this.renewLease(endpoint.id);
-          if (!(await this.send(endpoint, event))) return false; // in order: wait for this one
+          outcome = await this.send(endpoint, event);
+          if (outcome === 'WAIT') return false; // in order: wait for this one
         }
         const moved = await prisma.webhookEndpoint.updateMany({
           where: { id: endpoint.id, cursor },
-          data: { cursor: event.sequence },
+          // Given up: the receiver has been failing for the whole window; its owner looks, then
+          // enables it again (deliveries resume after the given-up event, which can be redelivered).
+          data: { cursor: event.sequence, ...(outcome === 'GIVEN_UP' ? { disabledAt: this.ctx.now() } : {}) },
         });
-        if (moved.count === 0) return false; // replayed meanwhile: start over next pass
+        if (moved.count === 0 || outcome === 'GIVEN_UP') return false; // replayed meanwhile: start over next pass
         cursor = event.sequence;
       }
       return events.length === BATCH;
@@ -261,12 +267,12 @@ export class WebhookDispatcher {
   }
 
   /**
-   * One attempt (if due); true when the endpoint may go on to its next event: the receiver
-   * accepted this one, or it was given up after the retry window. Delivery is at least once:
-   * a crash between the receiver's 2xx and recording it sends that event again, so receivers
-   * dedupe on `webhook-id`.
+   * One attempt (if due): DELIVERED when the receiver accepted the event, WAIT while it is to be
+   * retried, GIVEN_UP when it still failed at the end of the retry window. Delivery is at least
+   * once: a crash between the receiver's 2xx and recording it sends that event again, so
+   * receivers dedupe on `webhook-id`.
    */
-  private async send(endpoint: WebhookEndpoint, event: TeamEvent): Promise<boolean> {
+  private async send(endpoint: WebhookEndpoint, event: TeamEvent): Promise<Outcome> {
     const { prisma } = this.ctx;
     const now = this.ctx.now();
     const key = { endpointId_sequence: { endpointId: endpoint.id, sequence: event.sequence } };
@@ -275,13 +281,13 @@ export class WebhookDispatcher {
       create: { endpointId: endpoint.id, sequence: event.sequence, createdAt: now, nextAttemptAt: now },
       update: {},
     });
-    if (delivery.status === 'DELIVERED') return true;
-    if (delivery.nextAttemptAt > now) return false;
+    if (delivery.status === 'DELIVERED') return 'DELIVERED';
+    if (delivery.nextAttemptAt > now) return 'WAIT';
 
     const { headers, body } = request(endpoint, event);
     const { status, error } = await this.transport.post(endpoint.url, headers, body, this.stopping.signal);
     const attempts = delivery.attempts + 1;
-    const givenUp = error !== null && now.getTime() >= event.createdAt.getTime() + RETRY_WINDOW_MS;
+    const givenUp = error !== null && now.getTime() >= delivery.createdAt.getTime() + RETRY_WINDOW_MS;
     await prisma.webhookDelivery.update({
       where: key,
       data: error
@@ -294,7 +300,7 @@ export class WebhookDispatcher {
           }
         : { attempts, responseStatus: status, lastError: null, status: 'DELIVERED', deliveredAt: now },
     });
-    return error === null || givenUp;
+    return error === null ? 'DELIVERED' : givenUp ? 'GIVEN_UP' : 'WAIT';
   }
 
   async stop() {
