@@ -227,6 +227,14 @@ describe('webhooks by the Standard Webhooks specification', () => {
     });
     expect(receiver.received.map((r) => r.type)).toEqual(['ledger.used', 'ledger.issued']);
     expect(receiver.received[1].body.sequence).toBe(issued.sequence);
+
+    // A replay is due afresh: a failure starts a new 72-hour window instead of giving up at once.
+    receiver.respond = (_body, res) => res.writeHead(503).end();
+    await s.call(`mutation($id: ID!) { replayWebhookEndpoint(id: $id, after: 0) { __typename } }`, { id: endpoint.id });
+    await t.app.webhooks.runOnce();
+    [log] = await s.call(LOG);
+    expect(log.deliveries.map((d: { status: string }) => d.status)).toEqual(['PENDING', 'RETRYING']);
+    expect((await s.call(`query { webhookEndpoints { enabled } }`))[0].enabled).toBe(true);
     await receiver.close();
   });
 
@@ -409,7 +417,7 @@ describe('existing endpoints after the upgrade to Standard Webhooks', () => {
     await t.db.prisma.webhookEndpoint.update({ where: { id: endpoint.id }, data: { secret: old } });
     // The migration's own statement, on this one row.
     const sql = readFileSync(
-      new URL('../prisma/migrations/20261201215816_standard_webhooks/migration.sql', import.meta.url),
+      new URL('../prisma/migrations/20261201221614_standard_webhooks/migration.sql', import.meta.url),
       'utf8',
     );
     const update = sql.slice(sql.indexOf('UPDATE "WebhookEndpoint"')).trim().replace(/;$/, '');

@@ -8,7 +8,7 @@ import { type Attempt, sign, WebhookTransport } from './transport.ts';
 
 /** Events one endpoint gets per turn before the next waiting endpoint has its go. */
 const BATCH = 100;
-/** A failing delivery is retried until this long after its first attempt, then given up. */
+/** A failing delivery is retried until this long after its first failed attempt, then given up. */
 export const RETRY_WINDOW_MS = 72 * 3_600_000;
 const FIRST_RETRY_MS = 5_000;
 const MAX_RETRY_DELAY_MS = 6 * 3_600_000;
@@ -105,7 +105,7 @@ export async function recordManualAttempt(ctx: LedgerContext, delivery: WebhookD
       attempts: { increment: 1 },
       responseStatus: attempt.status,
       lastError: attempt.error?.slice(0, 500) ?? null,
-      ...(attempt.error === null ? { status: 'DELIVERED', deliveredAt: ctx.now() } : {}),
+      ...(attempt.error === null ? { status: 'DELIVERED', deliveredAt: ctx.now(), failingSince: null } : {}),
     },
   });
 }
@@ -287,7 +287,8 @@ export class WebhookDispatcher {
     const { headers, body } = request(endpoint, event);
     const { status, error } = await this.transport.post(endpoint.url, headers, body, this.stopping.signal);
     const attempts = delivery.attempts + 1;
-    const givenUp = error !== null && now.getTime() >= delivery.createdAt.getTime() + RETRY_WINDOW_MS;
+    const failingSince = delivery.failingSince ?? now;
+    const givenUp = error !== null && now.getTime() >= failingSince.getTime() + RETRY_WINDOW_MS;
     await prisma.webhookDelivery.update({
       where: key,
       data: error
@@ -295,10 +296,18 @@ export class WebhookDispatcher {
             attempts,
             responseStatus: status,
             lastError: error.slice(0, 500),
+            failingSince,
             status: givenUp ? 'FAILED' : 'RETRYING',
             nextAttemptAt: givenUp ? now : new Date(now.getTime() + retryDelayMs(attempts)),
           }
-        : { attempts, responseStatus: status, lastError: null, status: 'DELIVERED', deliveredAt: now },
+        : {
+            attempts,
+            responseStatus: status,
+            lastError: null,
+            failingSince: null,
+            status: 'DELIVERED',
+            deliveredAt: now,
+          },
     });
     return error === null ? 'DELIVERED' : givenUp ? 'GIVEN_UP' : 'WAIT';
   }

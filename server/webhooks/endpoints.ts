@@ -95,10 +95,11 @@ export async function replayWebhookEndpoint(ctx: LedgerContext, actor: Actor, id
   if (!Number.isInteger(after) || after < 0)
     throw new InvalidInput('after', 'Give a sequence number (0 = from the start).');
   await ctx.prisma.$transaction([
-    // The log keeps every row (attempts go on counting); they are simply due again.
+    // The log keeps every row (attempts go on counting); they are simply due again, each with
+    // a fresh retry window.
     ctx.prisma.webhookDelivery.updateMany({
       where: { endpointId: id, sequence: { gt: after } },
-      data: { status: 'PENDING', nextAttemptAt: ctx.now() },
+      data: { status: 'PENDING', nextAttemptAt: ctx.now(), failingSince: null },
     }),
     ctx.prisma.webhookEndpoint.update({ where: { id }, data: { cursor: after } }),
   ]);
