@@ -144,11 +144,9 @@ builder.mutationFields((t) => ({
     errors: { types: COMMON_ERRORS },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, ctx) => {
-      const actor = requireActor(ctx);
-      requireManager(actor);
       const { id } = await webhooks.redeliverWebhookDelivery(
         ctx.ledger,
-        actor,
+        requireActor(ctx),
         rawId(args.id, 'WebhookDelivery', 'id'),
       );
       return ctx.prisma.webhookDelivery.findUniqueOrThrow({ ...query, where: { id } });

@@ -4,7 +4,7 @@ import { singleFlight } from '../events/single-flight.ts';
 import type { PrismaClient, WebhookDelivery, WebhookEndpoint } from '../generated/prisma/client.ts';
 import type { LedgerContext } from '../ledger/context.ts';
 import type { WebhookEvent } from './endpoints.ts';
-import { type Attempt, sign, WebhookTransport } from './transport.ts';
+import { type Attempt, sign, transportOf, type WebhookTransport } from './transport.ts';
 
 /** Events one endpoint gets per turn before the next waiting endpoint has its go. */
 const BATCH = 100;
@@ -155,7 +155,7 @@ export class WebhookDispatcher {
     options: DispatcherOptions = {},
   ) {
     this.intervalMs = options.intervalMs ?? 2_000;
-    this.transport = ctx.webhookTransport ?? new WebhookTransport();
+    this.transport = transportOf(ctx);
     this.slots = new Slots(options.concurrency ?? 16);
   }
 

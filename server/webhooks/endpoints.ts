@@ -4,15 +4,11 @@ import { type Actor, requireManager } from '../ledger/actor.ts';
 import type { LedgerContext } from '../ledger/context.ts';
 import { InvalidInput, NotFound } from '../ledger/errors.ts';
 import { deliveryRequest, recordManualAttempt } from './dispatcher.ts';
-import { TargetRefused, WebhookTransport } from './transport.ts';
+import { TargetRefused, transportOf } from './transport.ts';
 
 /** Event names a webhook endpoint can ask for: every ledger event, and credit-free session changes. */
 export const WEBHOOK_EVENTS = [...Object.values(LedgerEvent), 'SESSION_CHANGED'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
-
-/** Without a configured transport (unit tests of the rules), the strict default: public addresses only. */
-const strictTransport = new WebhookTransport();
-const transportOf = (ctx: LedgerContext) => ctx.webhookTransport ?? strictTransport;
 
 async function endpointUrl(ctx: LedgerContext, value: string): Promise<string> {
   let url: URL;

@@ -132,3 +132,10 @@ export class WebhookTransport {
     });
   }
 }
+
+const strict = new WebhookTransport();
+
+/** The configured transport; without one (unit tests of the rules), the strict default: public addresses only. */
+export function transportOf(ctx: { webhookTransport?: WebhookTransport }): WebhookTransport {
+  return ctx.webhookTransport ?? strict;
+}
