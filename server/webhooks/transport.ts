@@ -76,6 +76,7 @@ export class WebhookTransport {
     }
     // Every answer must pass: a name that also resolves inside the network is refused whole.
     for (const { address } of addresses) {
+      if (!ipaddr.isValid(address)) throw new TargetRefused(`${host} resolves to "${address}", not an IP address.`);
       // process() turns IPv4-mapped IPv6 (::ffff:127.0.0.1) into the IPv4 address it carries.
       const range = ipaddr.process(address).range();
       if (range !== 'unicast' && !(this.allowPrivate && PRIVATE_RANGES.has(range))) {
