@@ -216,6 +216,9 @@ describe('webhooks by the Standard Webhooks specification', () => {
     expect(receiver.received.map((r) => r.type)).toEqual(['ledger.used']);
     const outsider = await studio(t);
     expect(await outsider.call(REDELIVER, { id: issued.id })).toMatchObject({ __typename: 'NotFound' });
+    const NODE = `query($id: ID!) { node(id: $id) { ... on WebhookDelivery { sequence status } } }`;
+    expect(await outsider.call(NODE, { id: issued.id })).toBeNull();
+    expect(await s.call(NODE, { id: issued.id })).toEqual({ sequence: issued.sequence, status: 'FAILED' });
     expect(receiver.received).toHaveLength(1);
     const redelivered = await s.call(REDELIVER, { id: issued.id });
     expect(redelivered).toMatchObject({
