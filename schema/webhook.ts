@@ -21,8 +21,12 @@ const DeliveryStatusEnum = builder.enumType('DeliveryStatus', {
 
 /** The caller's team when an OWNER/ADMIN asks; otherwise no team, so lookups find nothing. */
 function managerTeam(ctx: { actor: Actor | null }): string {
-  const actor = ctx.actor;
-  return actor?.kind === 'MEMBER' && (actor.role === 'OWNER' || actor.role === 'ADMIN') ? actor.teamId : '';
+  try {
+    if (ctx.actor) requireManager(ctx.actor);
+    return ctx.actor?.teamId ?? '';
+  } catch {
+    return '';
+  }
 }
 
 builder.prismaNode('WebhookDelivery', {
