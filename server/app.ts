@@ -25,6 +25,7 @@ import { DomainError, RateLimited } from './ledger/errors.ts';
 import { useListMaxima } from './list-limits.ts';
 import { consoleLog, mailTransportFromConfig } from './mail/transport.ts';
 import { type DispatcherOptions, WebhookDispatcher } from './webhooks/dispatcher.ts';
+import { type Lookup, WebhookTransport } from './webhooks/transport.ts';
 
 export { LOGIN_COOKIE } from './http/auth-context.ts';
 
@@ -33,7 +34,8 @@ export interface AppOptions {
   database?: Database;
   /** The clock the ledger uses; tests move it instead of waiting. */
   now?: () => Date;
-  webhooks?: DispatcherOptions;
+  /** Webhook delivery; `lookup` stands in for DNS (tests). */
+  webhooks?: DispatcherOptions & { lookup?: Lookup };
 }
 
 export interface App {
@@ -110,7 +112,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const now = options.now ?? (() => new Date());
   const signal = config.redisUrl ? redisSignal(config.redisUrl, (message) => console.warn(message)) : memorySignal();
   const hub = new EventHub(database.prisma, signal);
-  const webhooks = new WebhookDispatcher({ prisma: database.prisma, now }, options.webhooks);
+  const webhookTransport = new WebhookTransport({
+    allowPrivateAddresses: config.webhookAllowPrivateAddresses,
+    timeoutMs: config.webhookTimeoutMs,
+    lookup: options.webhooks?.lookup,
+  });
   const limitsRedis = config.redisUrl
     ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }).on('error', () => {})
     : undefined;
@@ -128,7 +134,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     },
     accessChanged: (teamId) => hub.accessChanged(teamId),
     limits,
+    webhookTransport,
   };
+  const webhooks = new WebhookDispatcher(ledger, { concurrency: config.webhookConcurrency, ...options.webhooks });
   const jobsLog = consoleLog(config.logLevel);
   const jobs = createJobRunner({
     ledger,
@@ -195,6 +203,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       return { url: `http://${host}:${port}/graphql`, port };
     },
     async stop() {
+      await webhooks.stop();
       await jobs.stop();
       await hub.close();
       limitsRedis?.disconnect();
