@@ -47,6 +47,38 @@ describe('client address behind a proxy', () => {
   });
 });
 
+describe('the login cookie behind a TLS-terminating proxy', () => {
+  it('is __Host- prefixed and Secure over https; a cookie from before (old name) still logs in', async () => {
+    await signUp('cookie@example.com');
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-forwarded-proto': 'https',
+        cookie: 'punchcard_session=old-login-token',
+      },
+      body: JSON.stringify({
+        query: `mutation { logIn(email: "cookie@example.com", password: "right password") { ... on LoginPayload { token } } }`,
+      }),
+    });
+    const cookies = response.headers.getSetCookie();
+    const login = cookies.find((c) => c.startsWith('__Host-punchcard_session='));
+    expect(login).toMatch(/; Path=\/; .*Secure.*HttpOnly/);
+    expect(login).not.toMatch(/Domain=/i);
+    // The old name is cleared, so the browser keeps one login cookie.
+    expect(cookies.find((c) => c.startsWith('punchcard_session='))).toMatch(/Expires=Thu, 01 Jan 1970/);
+    const token = (await response.json()).data.logIn.token;
+    for (const cookie of [`__Host-punchcard_session=${token}`, `punchcard_session=${token}`]) {
+      const me = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie },
+        body: JSON.stringify({ query: '{ me { member { email } } }' }),
+      });
+      expect((await me.json()).data.me.member.email, cookie).toBe('cookie@example.com');
+    }
+  });
+});
+
 describe('password spraying', () => {
   it('one address trying many emails is stopped after 50 attempts, before hashing any more', async () => {
     const answers = await Promise.all(
