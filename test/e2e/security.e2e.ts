@@ -100,4 +100,37 @@ describe('served as a browser sees it', () => {
     expect(memberships).toHaveLength(2);
     await page.close();
   });
+
+  it('an owner sees pending invitations in Settings and revokes one', async () => {
+    const gql = async (query: string, token?: string) =>
+      (
+        await stack.app.yoga.fetch('http://localhost/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          body: JSON.stringify({ query }),
+        })
+      ).json();
+    const owner = (
+      await gql(
+        `mutation { signUp(teamName: "Revoke Studio", name: "Rae", email: "rae@revoke.test", password: "correct horse") { ... on LoginPayload { token } } }`,
+      )
+    ).data.signUp.token;
+    await gql(`mutation { inviteMember(email: "pending@revoke.test", role: ADMIN) { __typename } }`, owner);
+    const page = await browser.newPage();
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(`${stack.url}/login`);
+    await page.getByLabel('Email').fill('rae@revoke.test');
+    await page.getByLabel('Password').fill('correct horse');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Clients' }).waitFor();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const pending = page.getByRole('list', { name: 'Pending invitations' });
+    await pending.getByText('pending@revoke.test').waitFor();
+    await expect(pending.textContent()).resolves.toMatch(/Admin.*invited by Rae.*expires/);
+    await pending.getByRole('button', { name: 'Revoke' }).click();
+    await pending.waitFor({ state: 'detached' });
+    const row = await stack.db.prisma.invitation.findFirstOrThrow({ where: { email: 'pending@revoke.test' } });
+    expect(row.revokedAt).not.toBeNull();
+    await page.close();
+  });
 });

@@ -4,7 +4,7 @@ import { Alert, ProblemAlert } from '../components/alert';
 import { graphql } from '../gql';
 import type { Role } from '../gql/graphql';
 import type { Problem } from '../lib/error';
-import { ROLE_LABEL } from '../lib/format';
+import { formatDate, ROLE_LABEL } from '../lib/format';
 import { mutate } from '../lib/mutate';
 
 const InviteMemberDocument = graphql(`
@@ -45,10 +45,25 @@ const RemoveMemberDocument = graphql(`
   }
 `);
 
+const RevokeInvitationDocument = graphql(`
+  mutation RevokeInvitation($id: ID!) {
+    revokeInvitation(id: $id) {
+      __typename
+      ... on Invitation {
+        id
+        revokedAt
+      }
+      ...ProblemFields
+    }
+  }
+`);
+
 const ROLES: Role[] = ['OWNER', 'ADMIN', 'TRAINER'];
 
 export function MemberSettings(props: {
   members: { id: string; name: string; email: string; role: Role }[];
+  /** Pending invitations: not accepted, revoked or expired. */
+  invitations: { id: string; email: string; role: Role; expiresAt: string; invitedBy: { name: string } }[];
   me: { id: string; role: Role } | undefined;
   onChanged: () => void;
 }) {
@@ -72,7 +87,14 @@ export function MemberSettings(props: {
       setInvite({ email, token: outcome.value.token });
       setCopied(false);
       form.reset();
+      props.onChanged();
     }
+  };
+  const revoke = async (i: { id: string; email: string }) => {
+    if (!window.confirm(`Revoke the invitation for ${i.email}? Its link stops working at once.`)) return;
+    const outcome = await mutate(client, RevokeInvitationDocument, { id: i.id });
+    setProblem(outcome.problem);
+    props.onChanged();
   };
   const changeRole = async (memberId: string, role: Role) => {
     const outcome = await mutate(client, ChangeMemberRoleDocument, { memberId, role });
@@ -129,6 +151,31 @@ export function MemberSettings(props: {
           )}
         </For>
       </ul>
+      <Show when={props.invitations.length > 0}>
+        <h3>Pending invitations</h3>
+        <ul class="settings-list" aria-label="Pending invitations">
+          <For each={props.invitations}>
+            {(i) => (
+              <li>
+                <span class="grow">
+                  <strong>{i.email}</strong>
+                  <span class="sub">
+                    {ROLE_LABEL[i.role]} · invited by {i.invitedBy.name} · expires {formatDate(i.expiresAt)}
+                  </span>
+                </span>
+                <button
+                  type="button"
+                  class="button small ghost"
+                  disabled={i.role === 'OWNER' && props.me?.role !== 'OWNER'}
+                  onClick={() => revoke(i)}
+                >
+                  Revoke
+                </button>
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
       <form ref={form} class="inline-form" onSubmit={sendInvite} aria-label="Invite a teammate">
         <div class="field grow">
           <label for="invite-email">Invite by email</label>

@@ -24,6 +24,15 @@ const SettingsDocument = graphql(`
         removed
       }
     }
+    invitations {
+      id
+      email
+      role
+      expiresAt
+      invitedBy {
+        name
+      }
+    }
     packageTemplates {
       id
       name
@@ -83,6 +92,7 @@ export default function SettingsPage() {
               />
               <MemberSettings
                 members={data().team.members.filter((m) => !m.removed)}
+                invitations={data().invitations}
                 me={session.me()?.member}
                 onChanged={reload}
               />
