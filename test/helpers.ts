@@ -2,6 +2,7 @@ import { type App, buildApp } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
 import type { Database } from '../server/db/index.ts';
 import { createTestDatabase } from '../server/db/test-db.ts';
+import type { Logger } from '../server/observability/log.ts';
 
 /** A clock tests move by hand: expiry and cancellation windows without waiting. */
 export class TestClock {
@@ -36,7 +37,7 @@ export interface TestApp {
 }
 
 export async function createTestApp(
-  opts: { db?: Database; clock?: TestClock; env?: Record<string, string> } = {},
+  opts: { db?: Database; clock?: TestClock; env?: Record<string, string>; logger?: Logger } = {},
 ): Promise<TestApp> {
   const clock = opts.clock ?? new TestClock();
   const db = opts.db ?? (await createTestDatabase());
@@ -45,6 +46,7 @@ export async function createTestApp(
     {
       database: db,
       now: clock.now,
+      logger: opts.logger,
     },
   );
   const gql: TestApp['gql'] = async (query, variables, token) => {

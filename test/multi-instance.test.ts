@@ -35,9 +35,9 @@ beforeAll(async () => {
       DATABASE_URL: pg.url,
       REDIS_URL: `redis://127.0.0.1:${proxyPort}`,
       DEMO: 'never',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
     });
-    await process.waitFor(/GraphiQL: (\S+)/);
+    await process.waitFor(/GraphiQL: ([^\s"]+)/);
     servers.push({ process, url: `http://127.0.0.1:${port}/graphql` });
   }
 }, 90_000);

@@ -41,7 +41,7 @@ export class ServerProcess {
   constructor(env: Record<string, string>) {
     this.child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
       cwd: ROOT,
-      env: { ...serverlessEnv(), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+      env: { ...serverlessEnv(), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout?.on('data', (chunk) => {
