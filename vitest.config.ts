@@ -9,6 +9,12 @@ export default defineConfig({
   test: {
     environment: 'node',
     include: ['test/**/*.test.ts'],
+    // One migrated PGlite for the whole run, cloned by every file (server/db/test-db.ts).
+    globalSetup: ['test/support/global-setup.ts'],
+    // Vitest's default is one file at a time per core but one (1 on a 2-core machine). The
+    // files mostly wait — on sockets, child servers, PostgreSQL — so several at once fill the
+    // cores instead of idling them; every test owns its database, ports and data directory.
+    maxWorkers: 4,
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

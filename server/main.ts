@@ -7,6 +7,10 @@ async function main() {
   const config = loadConfig();
   const app = await buildApp(config);
   const { log } = app;
+  // package.json's engines say what is tested; npm only warns, so say it here too.
+  if (Number(process.versions.node.split('.')[0]) < 22) {
+    log.warn(`Node.js ${process.version} is past its end of life and untested here: use Node.js 22 or 24.`);
+  }
   const embedded = config.databaseUrl === undefined;
   const empty = (await app.database.prisma.team.count()) === 0;
   const seed = config.demo === 'always' || (config.demo === 'auto' && embedded);
