@@ -89,7 +89,7 @@ export class Metrics {
   });
   private readonly webhookDeliveries = new Gauge({
     name: 'punchcard_webhook_deliveries',
-    help: 'Webhook deliveries not delivered, by the status of their last attempt (FAILED: it failed, retried with backoff). Shared by all instances.',
+    help: 'Webhook deliveries not delivered, by status (what each status means: server/webhooks). Shared by all instances.',
     labelNames: ['status'] as const,
     registers: this.registers,
   });

@@ -24,6 +24,8 @@ const SERVER_VARIABLES = [
   'DEMO',
   'TRUST_PROXY',
   'LOG_LEVEL',
+  'LOG_FORMAT',
+  'METRICS_TOKEN',
   'API_KEY_RATE_PER_MINUTE',
   'SMTP_URL',
   'MAIL_FROM',
@@ -59,7 +61,7 @@ export class ServerProcess {
   }
 
   /** Resolves with the first match of `pattern` in the output; fails if the process exits first. */
-  async waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
+  async waitFor(pattern: RegExp, timeoutMs = 120_000): Promise<RegExpMatchArray> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const match = this.output.match(pattern);
