@@ -1,12 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  createPostgresTestDatabase,
-  migratedDataDir,
-  PG_TEMPLATE_ENV,
-  TEMPLATE_ENV,
-} from '../../server/db/test-db.ts';
+import { createPostgresTestDatabase, migratedDataDir, PG_TEMPLATE_ENV, TEMPLATE_ENV } from '../../server/db/test-db.ts';
 
 /**
  * Once per test run: a migrated PGlite data directory in a temporary file, and (when the
