@@ -15,7 +15,12 @@ export default defineConfig({
     // files mostly wait — on sockets, child servers, PostgreSQL — so several at once fill the
     // cores instead of idling them; every test owns its database, ports and data directory.
     maxWorkers: 4,
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // A worker keeps the modules it loaded (the schema, Prisma's client) for its next file instead
+    // of importing them again: every file makes its own databases, servers and clocks anyway.
+    isolate: false,
+    // Deadlines, not waits (tests wait for conditions): room for a loaded 2-core machine running
+    // several files, where a child server or the migration engine can take half a minute.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
   },
 });
