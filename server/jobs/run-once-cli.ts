@@ -15,7 +15,7 @@ async function main(): Promise<number> {
   const config = loadConfig();
   // The log goes to stderr: stdout is the report, for scripts to read.
   const log = createLogger({ level: config.logLevel, format: config.logFormat, destination: 2 });
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2, log });
   const runner = createJobRunner({
     ledger: { prisma: database.prisma, now: () => new Date() },
     transport: mailTransportFromConfig(config, log),
