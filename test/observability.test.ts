@@ -21,7 +21,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return undefined;
 }
 
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 10_000) {
+async function until(check: () => boolean | Promise<boolean>, what: string, ms = 60_000) {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
