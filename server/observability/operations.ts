@@ -99,6 +99,10 @@ export function operationLogging({ log, metrics }: { log: Logger; metrics: Metri
   const http = new WeakMap<Request, Operation>();
   /** Failures already on an operation's line. */
   const reported = new WeakSet<object>();
+  const isReported = (error: unknown) => typeof error === 'object' && error !== null && reported.has(error);
+  const noteReported = (op: Operation) => {
+    if (typeof op.failure === 'object' && op.failure !== null) reported.add(op.failure);
+  };
   const yoga = log.child({ component: 'yoga' });
   const yogaLogger = {
     debug: (...args: unknown[]) => yoga.debug(args.map(String).join(' ')),
@@ -106,7 +110,9 @@ export function operationLogging({ log, metrics }: { log: Logger; metrics: Metri
     warn: (...args: unknown[]) => yoga.warn(args.map(String).join(' ')),
     error: (...args: unknown[]) => {
       for (const error of args) {
-        if (isRefusal(error) || (typeof error === 'object' && error !== null && reported.has(error))) continue;
+        // Yoga reports the error graphql-js wrapped around what was thrown: either may be on record.
+        const thrown = error instanceof GraphQLError ? error.originalError : undefined;
+        if (isRefusal(error) || isReported(error) || isReported(thrown)) continue;
         const op = current.getStore();
         if (op && !op.failure && typeof error === 'object' && error !== null) {
           op.failure = error;
@@ -194,7 +200,7 @@ export function operationLogging({ log, metrics }: { log: Logger; metrics: Metri
       return {
         onExecuteDone({ result }) {
           if (!isAsyncIterable(result)) classifyResult(op, result);
-          if (op.failure && typeof op.failure === 'object') reported.add(op.failure);
+          noteReported(op);
           if (op.transport === 'ws') finish(op);
         },
       };
@@ -217,6 +223,7 @@ export function operationLogging({ log, metrics }: { log: Logger; metrics: Metri
           return {
             onNext({ result: next }) {
               classifyResult(op, next);
+              noteReported(op);
             },
             onEnd() {
               metrics.subscriptions.dec({ transport });
