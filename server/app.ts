@@ -31,6 +31,7 @@ import { createLogger, type Logger } from './observability/log.ts';
 import { Metrics } from './observability/metrics.ts';
 import { operationLogging } from './observability/operations.ts';
 import { type DispatcherOptions, WebhookDispatcher } from './webhooks/dispatcher.ts';
+import { type Lookup, WebhookTransport } from './webhooks/transport.ts';
 
 /** graphql-ws hands back what onSubscribe returned: yoga's enveloped execute/subscribe ride on rootValue. */
 type EnvelopedArgs = ExecutionArgs & { rootValue: { execute: Runner; subscribe: Runner } };
@@ -46,7 +47,8 @@ export interface AppOptions {
   now?: () => Date;
   /** Where the app logs; by default a logger made from LOG_LEVEL and LOG_FORMAT on stdout. */
   logger?: Logger;
-  webhooks?: DispatcherOptions;
+  /** Webhook delivery; `lookup` stands in for DNS (tests). */
+  webhooks?: DispatcherOptions & { lookup?: Lookup };
 }
 
 export interface App {
@@ -145,7 +147,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const metrics = new Metrics({ prisma: database.prisma, pool: database.pool, log });
   const signal = config.redisUrl ? redisSignal(config.redisUrl, (message) => log.warn(message)) : memorySignal();
   const hub = new EventHub(database.prisma, signal, (seconds) => metrics.hubLag.observe(seconds));
-  const webhooks = new WebhookDispatcher({ prisma: database.prisma, now }, options.webhooks);
+  const webhookTransport = new WebhookTransport({
+    allowPrivateAddresses: config.webhookAllowPrivateAddresses,
+    timeoutMs: config.webhookTimeoutMs,
+    lookup: options.webhooks?.lookup,
+  });
   const limitsRedis = config.redisUrl
     ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }).on('error', () => {})
     : undefined;
@@ -166,7 +172,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       for (const event of events) metrics.ledgerEntries.inc({ event });
     },
     limits,
+    webhookTransport,
   };
+  const webhooks = new WebhookDispatcher(ledger, { concurrency: config.webhookConcurrency, ...options.webhooks });
   const operationLog = operationLogging({ log, metrics });
   const jobsLog = log.child({ component: 'jobs' });
   const jobs = createJobRunner({
@@ -335,6 +343,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       return { url: `http://${host}:${port}/graphql`, port };
     },
     async stop() {
+      await webhooks.stop();
       await jobs.stop();
       await hub.close();
       limitsRedis?.disconnect();

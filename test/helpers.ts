@@ -1,4 +1,4 @@
-import { type App, buildApp } from '../server/app.ts';
+import { type App, type AppOptions, buildApp } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
 import type { Database } from '../server/db/index.ts';
 import { createTestDatabase } from '../server/db/test-db.ts';
@@ -37,7 +37,13 @@ export interface TestApp {
 }
 
 export async function createTestApp(
-  opts: { db?: Database; clock?: TestClock; env?: Record<string, string>; logger?: Logger } = {},
+  opts: {
+    db?: Database;
+    clock?: TestClock;
+    env?: Record<string, string>;
+    webhooks?: AppOptions['webhooks'];
+    logger?: Logger;
+  } = {},
 ): Promise<TestApp> {
   const clock = opts.clock ?? new TestClock();
   const db = opts.db ?? (await createTestDatabase());
@@ -46,6 +52,7 @@ export async function createTestApp(
     {
       database: db,
       now: clock.now,
+      webhooks: opts.webhooks,
       logger: opts.logger,
     },
   );

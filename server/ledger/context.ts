@@ -1,5 +1,6 @@
 import type { Limits } from '../auth/rate-limit.ts';
 import type { LedgerEvent, PrismaClient } from '../generated/prisma/client.ts';
+import type { WebhookTransport } from '../webhooks/transport.ts';
 
 /**
  * What the ledger needs from the outside world. `now` is injected so expiry, cancellation
@@ -16,4 +17,6 @@ export interface LedgerContext {
   accessChanged?(teamId: string): void;
   /** Request budgets (login attempts); absent in unit tests of the rules. */
   limits?: Limits;
+  /** How webhooks reach receivers (address policy, timeout); absent: public addresses only. */
+  webhookTransport?: WebhookTransport;
 }
