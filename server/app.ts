@@ -174,7 +174,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     limits,
     webhookTransport,
   };
-  const webhooks = new WebhookDispatcher(ledger, { concurrency: config.webhookConcurrency, ...options.webhooks });
+  const webhooks = new WebhookDispatcher(ledger, {
+    concurrency: config.webhookConcurrency,
+    log: log.child({ component: 'webhooks' }),
+    ...options.webhooks,
+  });
   const operationLog = operationLogging({ log, metrics });
   const jobsLog = log.child({ component: 'jobs' });
   const jobs = createJobRunner({

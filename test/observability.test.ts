@@ -293,6 +293,11 @@ describe('failures', () => {
       expect(body.status).toBe('not ready');
       expect(body.checks.database).toMatch(/^unreachable: /);
       expect(body.checks.migrations).toBe('unknown (database unreachable)');
+      // The background work reports the outage through the same logger.
+      await until(
+        () => log.lines().some((l) => l.component === 'webhooks' && l.level === 'warn' && l.err),
+        'the webhook dispatcher to report that it cannot read the database',
+      );
       // /metrics still answers, and says its database figures are not current.
       const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       expect(sample(text, 'punchcard_metrics_database_up')).toBe(0);
