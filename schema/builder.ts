@@ -7,6 +7,7 @@ import type { GraphQLContext } from '../server/context.ts';
 import type PrismaTypes from '../server/generated/pothos-types.ts';
 import { getDatamodel } from '../server/generated/pothos-types.ts';
 import { maxItems } from '../server/list-limits.ts';
+import { noteResolvedError } from '../server/observability/operations.ts';
 
 /** `nodes(ids:)` fetches at most this many objects in one request. */
 export const NODES_MAX_IDS = 100;
@@ -41,6 +42,8 @@ export const builder = new SchemaBuilder<{
   },
   errors: {
     directResult: true,
+    // A refusal returned as a typed result is still a refusal in the logs and metrics.
+    onResolvedError: noteResolvedError,
     defaultUnionOptions: { name: ({ fieldName }) => `${pascal(fieldName)}Result` },
     defaultResultOptions: { name: ({ fieldName }) => `${pascal(fieldName)}Success` },
   },
