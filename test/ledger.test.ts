@@ -200,6 +200,28 @@ describe.each(backends)('on %s', (backend) => {
       expect(await s.log(clientId, { status: 'BOOKED' })).toMatchObject({ __typename: 'InvalidInput' });
       expect(await snapshot()).toEqual(before);
     });
+
+    it('a package for one session type pays only for that type; an untyped package pays for any', async () => {
+      const clientId = await s.client();
+      const pilates = await s.package(clientId, { name: 'Pilates only', credits: 6, sessionTypeId: s.sessionTypeId });
+      const before = await snapshot();
+      // A session of no type never takes the typed package, chosen or named, and nothing is written.
+      expect(await s.log(clientId)).toMatchObject({ __typename: 'InsufficientCredits', balance: 0 });
+      const named = await s.log(clientId, { packageId: pilates });
+      expect(named).toMatchObject({ __typename: 'InvalidInput' });
+      expect(named.message).toMatch(/for one session type only/);
+      expect(await snapshot()).toEqual(before);
+      // The typed session takes it, and the history keeps each session's own type.
+      expect((await s.log(clientId, { sessionTypeId: s.sessionTypeId })).package.id).toBe(pilates);
+      const open = await s.package(clientId, { name: 'Open', credits: 1 });
+      const untyped = await s.log(clientId);
+      expect(untyped.package.id).toBe(open);
+      const used = (await s.history(clientId)).filter((e) => e.event === 'USED');
+      expect(used).toEqual([
+        expect.objectContaining({ session: { id: untyped.session.id }, sessionType: null, package: { id: open } }),
+        expect.objectContaining({ sessionType: { id: s.sessionTypeId }, package: { id: pilates } }),
+      ]);
+    });
   });
 
   describe('booking and cancelling', () => {
@@ -468,6 +490,33 @@ describe.each(backends)('on %s', (backend) => {
       expect(await s.call(UPDATE, { id: s.sessionTypeId, rc: false })).toMatchObject({
         __typename: 'SessionTypeLocked',
       });
+    });
+
+    it('session-type names are unique per team, ignoring case, on create and rename', async () => {
+      const CREATE = `mutation($name: String!) { createSessionType(input: { name: $name }) {
+        __typename ... on SessionType { id name } ... on SessionTypeNameTaken { sessionTypeName } ${ERR} } }`;
+      const RENAME = `mutation($id: ID!, $name: String!) { updateSessionType(id: $id, input: { name: $name }) {
+        __typename ... on SessionType { name } ... on SessionTypeNameTaken { sessionTypeName } ${ERR} } }`;
+      const yoga = await s.call(CREATE, { name: 'Yoga' });
+      const taken = await s.call(CREATE, { name: ' 1-ON-1 ' });
+      expect(taken).toMatchObject({ __typename: 'SessionTypeNameTaken', sessionTypeName: '1-ON-1' });
+      expect(taken.message).toMatch(/already has a session type named "1-ON-1"/);
+      // Archived types keep their name, so restoring one never clashes.
+      await s.call(`mutation($id: ID!) { archiveSessionType(id: $id) { __typename } }`, { id: yoga.id });
+      expect(await s.call(CREATE, { name: 'yoga' })).toMatchObject({ __typename: 'SessionTypeNameTaken' });
+      expect(await s.call(RENAME, { id: s.sessionTypeId, name: 'YOGA' })).toMatchObject({
+        __typename: 'SessionTypeNameTaken',
+      });
+      // Renaming a type to another case of its own name is fine; another team may use any name.
+      expect(await s.call(RENAME, { id: s.sessionTypeId, name: '1-On-1' })).toEqual({
+        __typename: 'SessionType',
+        name: '1-On-1',
+      });
+      const other = await studio(t);
+      expect(await other.call(CREATE, { name: 'Yoga' })).toMatchObject({ __typename: 'SessionType' });
+      // Two managers creating the same name at once: exactly one gets it.
+      const both = await Promise.all([s.call(CREATE, { name: 'Pilates' }), s.call(CREATE, { name: 'PILATES' })]);
+      expect(both.map((r) => r.__typename).sort()).toEqual(['SessionType', 'SessionTypeNameTaken']);
     });
 
     it('notes are capped at 500 characters, editable, and clearable', async () => {

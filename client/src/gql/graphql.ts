@@ -470,6 +470,7 @@ export type BulkLogSessionsMutation = { bulkLogSessions:
           | { __typename: 'SessionNotBooked', code: string, message: string }
           | { __typename: 'SessionTypeArchived', code: string, message: string }
           | { __typename: 'SessionTypeLocked', code: string, message: string }
+          | { __typename: 'SessionTypeNameTaken', code: string, message: string }
           | { __typename: 'Unauthenticated', code: string, message: string }
          | null }> }
     | { __typename: 'Forbidden', code: string, message: string }
@@ -570,6 +571,8 @@ type ProblemFields_SessionTypeArchived_Fragment = { code: string, message: strin
 
 type ProblemFields_SessionTypeLocked_Fragment = { code: string, message: string };
 
+type ProblemFields_SessionTypeNameTaken_Fragment = { code: string, message: string };
+
 type ProblemFields_Unauthenticated_Fragment = { code: string, message: string };
 
 export type ProblemFieldsFragment =
@@ -588,6 +591,7 @@ export type ProblemFieldsFragment =
   | ProblemFields_SessionNotBooked_Fragment
   | ProblemFields_SessionTypeArchived_Fragment
   | ProblemFields_SessionTypeLocked_Fragment
+  | ProblemFields_SessionTypeNameTaken_Fragment
   | ProblemFields_Unauthenticated_Fragment
 ;
 
@@ -685,6 +689,7 @@ export type CreateSessionTypeMutation = { createSessionType:
     | { __typename: 'InvalidInput', field: string, code: string, message: string }
     | { __typename: 'NotFound', code: string, message: string }
     | { __typename: 'SessionType', id: string, name: string }
+    | { __typename: 'SessionTypeNameTaken', code: string, message: string }
     | { __typename: 'Unauthenticated', code: string, message: string }
    };
 
@@ -700,6 +705,7 @@ export type UpdateSessionTypeMutation = { updateSessionType:
     | { __typename: 'NotFound', code: string, message: string }
     | { __typename: 'SessionType', id: string, requiresCredits: boolean, locked: boolean }
     | { __typename: 'SessionTypeLocked', code: string, message: string }
+    | { __typename: 'SessionTypeNameTaken', code: string, message: string }
     | { __typename: 'Unauthenticated', code: string, message: string }
    };
 
