@@ -606,6 +606,36 @@ describe.each(backends)('on %s', (backend) => {
       expect((await s.call(LIST, { search: 'Greg' })).edges[0].node.totalRemainingCredits).toBe(5);
     });
 
+    it('a package client who never had a package is "No package", not running low', async () => {
+      const nina = await s.client('Nina New');
+      const used = await s.client('Uma Used');
+      await s.package(used, { credits: 1 });
+      await s.log(used);
+      const lapsed = await s.client('Lou Lapsed');
+      await s.package(lapsed, { credits: 5, expiresOn: '2026-06-03' });
+      t.clock.current = new Date('2026-06-03T00:00:00Z');
+      await s.client('Mona Monthly', 'MONTHLY');
+      const LIST = `query($low: Boolean, $none: Boolean) { clients(first: 10, lowCredits: $low, noPackage: $none) {
+      edges { node { id name lowCredits noPackage } } } }`;
+      const nodes = async (v: Record<string, unknown>) =>
+        (await s.call(LIST, v)).edges.map((e: { node: unknown }) => e.node);
+      expect(await nodes({})).toEqual([
+        expect.objectContaining({ name: 'Lou Lapsed', lowCredits: true, noPackage: false }),
+        expect.objectContaining({ name: 'Mona Monthly', lowCredits: false, noPackage: false }),
+        expect.objectContaining({ name: 'Nina New', lowCredits: false, noPackage: true }),
+        expect.objectContaining({ name: 'Uma Used', lowCredits: true, noPackage: false }),
+      ]);
+      expect((await nodes({ low: true })).map((c: { name: string }) => c.name)).toEqual(['Lou Lapsed', 'Uma Used']);
+      expect((await nodes({ none: true })).map((c: { id: string }) => c.id)).toEqual([nina]);
+      const d = await s.call(
+        `{ dashboard(from: "2026-06-01T00:00:00Z", to: "2026-06-04T00:00:00Z") { lowCreditClients { name } } }`,
+      );
+      expect(d.lowCreditClients).toEqual([{ name: 'Lou Lapsed' }, { name: 'Uma Used' }]);
+      // Once Nina gets a package she is an ordinary package client.
+      await s.package(nina, { credits: 5 });
+      expect(await nodes({ none: true })).toEqual([]);
+    });
+
     it('updates, archives and restores clients; billing type decides credit use', async () => {
       const clientId = await s.client('Pat');
       const UPDATE = `mutation($id: ID!, $input: ClientInput!) { updateClient(id: $id, input: $input) { __typename ... on Client { name email billingType } ... on InvalidInput { field } ${ERR} } }`;
@@ -687,7 +717,8 @@ describe.each(backends)('on %s', (backend) => {
         revenueCents: 51000,
       });
       expect(d.expiringPackages).toHaveLength(0); // the soon-expiring package was used first (FEFO)
-      expect(d.lowCreditClients).toEqual([{ name: 'Idle' }]);
+      // Idle never had a package: "No package", not running low.
+      expect(d.lowCreditClients).toEqual([]);
       expect(d.trend).toHaveLength(6);
       expect(d.trend.find((p: { periodStart: string }) => p.periodStart.startsWith('2026-06-01'))).toMatchObject({
         total: 2,

@@ -111,7 +111,7 @@ describe('the studio web app', () => {
     await dialog(owner).getByLabel('Email (optional)').fill('jane@example.com');
     await dialog(owner).getByRole('button', { name: 'Add client' }).click();
     await owner.getByRole('heading', { name: 'Jane Doe', level: 1 }).waitFor();
-    await expectText(total(owner), '0');
+    await expectText(owner.getByTestId('no-package'), 'No package');
 
     await owner.getByRole('button', { name: 'New package' }).click();
     await dialog(owner)
@@ -283,6 +283,13 @@ describe('the studio web app', () => {
     await shot(owner, 'bulk-log-result-desktop');
     await dialog(owner).getByRole('button', { name: 'Done' }).click();
     await expectText(owner.locator('tr', { hasText: 'Amy Able' }).getByTestId('total-remaining'), '2');
+    // Ben never had a package: "No package", and the "No package" filter lists only such clients.
+    await expectText(owner.locator('tr', { hasText: 'Ben Broke' }).getByTestId('no-package'), 'No package');
+    await owner.getByLabel('Credits', { exact: true }).selectOption('none');
+    await expect
+      .poll(() => owner.locator('tbody tr').allTextContents())
+      .toEqual([expect.stringContaining('Ben Broke')]);
+    await owner.getByLabel('Credits', { exact: true }).selectOption('');
   });
 
   it('shows the dashboard with stats, a trend chart and the live feed', async () => {

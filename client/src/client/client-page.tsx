@@ -29,6 +29,7 @@ const ClientProfileDocument = graphql(`
       archived
       totalRemainingCredits
       lowCredits
+      noPackage
       shareLink {
         path
         createdAt
@@ -202,7 +203,14 @@ export default function ClientPage() {
                     </Show>
                   </p>
                 </div>
-                <Show when={c().billingType === 'PACKAGE'}>
+                <Show when={c().billingType === 'PACKAGE' && c().noPackage}>
+                  <div class="profile-total">
+                    <span class="badge" data-testid="no-package">
+                      No package
+                    </span>
+                  </div>
+                </Show>
+                <Show when={c().billingType === 'PACKAGE' && !c().noPackage}>
                   <div class="profile-total" aria-live="polite">
                     <span class="total-number" data-testid="client-total">
                       {total()}
