@@ -306,6 +306,11 @@ describe('the studio web app', () => {
     const link = await owner.getByLabel('Share link address').inputValue();
     expect(link).toMatch(new RegExp(`^${stack.url}/b/[A-Za-z0-9_-]{16,64}$`));
     expect((await owner.request.get(link)).status()).toBe(200);
+    // A mistyped link says so, without sending anyone to the team's login page.
+    const stranger = await newPage();
+    await stranger.goto(`${stack.url}/b/abc`);
+    await stranger.getByRole('heading', { name: 'This link is not valid' }).waitFor();
+    expect(new URL(stranger.url()).pathname).toBe('/b/abc');
 
     await owner.getByRole('link', { name: 'Settings' }).click();
     await owner.getByLabel('Key name').fill('Booking site');
