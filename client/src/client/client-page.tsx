@@ -337,7 +337,7 @@ export default function ClientPage() {
                   </div>
                   <For each={upcoming()} fallback={<p class="muted">No booked sessions.</p>}>
                     {(s) => (
-                      <div class="session-row" data-session-id={s.id}>
+                      <div class="session-row" id={`session-${s.id}`} data-session-id={s.id}>
                         <div>
                           <strong>{formatDateTime(s.startsAt)}</strong>
                           <span class="sub">
@@ -364,7 +364,7 @@ export default function ClientPage() {
                 </div>
                 <For each={history()} fallback={<p class="muted">No sessions logged yet.</p>}>
                   {(s) => (
-                    <div class="session-row" data-session-id={s.id}>
+                    <div class="session-row" id={`session-${s.id}`} data-session-id={s.id}>
                       <div>
                         <strong>{formatDateTime(s.startsAt)}</strong>{' '}
                         <span class={`status status-${s.status.toLowerCase()}`}>{STATUS_LABEL[s.status]}</span>
