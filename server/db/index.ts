@@ -37,6 +37,7 @@ import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { loadConfig } from '../config.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
+import type { Logger } from '../observability/log.ts';
 import { applyMigrations, type MigrationTarget } from './migrations.ts';
 
 export type Database = {
@@ -44,6 +45,8 @@ export type Database = {
   kind: 'pglite' | 'postgres';
   /** The underlying PGlite instance (kind 'pglite' only), e.g. to dump it. */
   pglite?: PGlite;
+  /** The connection pool (kind 'postgres' only), for its usage figures. */
+  pool?: pg.Pool;
   /** Disconnects Prisma, then closes PGlite or ends the pool. */
   close(): Promise<void>;
 };
@@ -59,6 +62,8 @@ export type OpenDatabaseOptions = {
   migrate?: boolean;
   /** PostgreSQL pool size. Default: pg's default (10). */
   poolSize?: number;
+  /** Where the pool reports a lost idle connection. */
+  log?: Logger;
 };
 
 export const DEFAULT_DATA_DIR = './data';
@@ -85,11 +90,12 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
     });
     // An idle client losing its connection emits 'error' on the pool; unhandled, that kills the
     // process. The pool drops the client by itself and the next query reports any real outage.
-    pool.on('error', (error) => console.error(`PostgreSQL pool: ${error.message}`));
+    pool.on('error', (error) => opts.log?.warn({ err: error }, `PostgreSQL pool: ${error.message}`));
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
     return {
       prisma,
       kind: 'postgres',
+      pool,
       close: once(async () => {
         await prisma.$disconnect();
         await pool.end();

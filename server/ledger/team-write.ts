@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Prisma } from '../generated/prisma/client.ts';
+import type { LedgerEvent, Prisma } from '../generated/prisma/client.ts';
 import type { Actor } from './actor.ts';
 import type { LedgerContext } from './context.ts';
 import { IdempotencyKeyReused, InvalidInput } from './errors.ts';
@@ -13,6 +13,8 @@ export interface TeamWrite {
   team: { id: string; cancelWindowHours: number; lowCreditThreshold: number };
   /** The team's next sequence number; only valid inside this transaction. */
   nextSequence(): number;
+  /** Events of the ledger entries appended so far, reported once the transaction commits. */
+  entries: LedgerEvent[];
 }
 
 /**
@@ -23,6 +25,7 @@ export interface TeamWrite {
  */
 export async function writeForTeam<T>(ctx: LedgerContext, actor: Actor, fn: (w: TeamWrite) => Promise<T>): Promise<T> {
   let advanced = false;
+  let entries: LedgerEvent[] = [];
   const result = await ctx.prisma.$transaction(
     async (tx) => {
       const [team] = await tx.$queryRaw<
@@ -31,7 +34,8 @@ export async function writeForTeam<T>(ctx: LedgerContext, actor: Actor, fn: (w: 
           FROM "Team" WHERE "id" = ${actor.teamId} FOR UPDATE`;
       if (!team) throw new InvalidInput('teamId', 'The team no longer exists.');
       let sequence = team.lastSequence;
-      const out = await fn({ tx, actor, now: ctx.now(), team, nextSequence: () => ++sequence });
+      entries = [];
+      const out = await fn({ tx, actor, now: ctx.now(), team, nextSequence: () => ++sequence, entries });
       if (sequence !== team.lastSequence) {
         await tx.team.update({ where: { id: team.id }, data: { lastSequence: sequence } });
         advanced = true;
@@ -42,6 +46,7 @@ export async function writeForTeam<T>(ctx: LedgerContext, actor: Actor, fn: (w: 
     { maxWait: 60_000, timeout: 60_000 },
   );
   if (advanced) ctx.teamChanged?.(actor.teamId);
+  if (entries.length > 0) ctx.entriesWritten?.(entries);
   return result;
 }
 
