@@ -1,7 +1,7 @@
 import { requireActor } from '../server/context.ts';
 import * as catalog from '../server/ledger/catalog.ts';
 import { builder } from './builder.ts';
-import { COMMON_ERRORS, SessionTypeLocked } from './errors.ts';
+import { COMMON_ERRORS, SessionTypeLocked, SessionTypeNameTaken } from './errors.ts';
 import { inTeam, optionalRawId, rawId } from './ids.ts';
 
 export const SessionTypeType = builder.prismaNode('SessionType', {
@@ -122,7 +122,7 @@ function templateInput(input: typeof PackageTemplateInput.$inferInput) {
 builder.mutationFields((t) => ({
   createSessionType: t.prismaField({
     type: 'SessionType',
-    errors: { types: COMMON_ERRORS },
+    errors: { types: [...COMMON_ERRORS, SessionTypeNameTaken] },
     args: { input: t.arg({ type: CreateSessionTypeInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
       const { id } = await catalog.createSessionType(ctx.ledger, requireActor(ctx), {
@@ -135,7 +135,7 @@ builder.mutationFields((t) => ({
   }),
   updateSessionType: t.prismaField({
     type: 'SessionType',
-    errors: { types: [...COMMON_ERRORS, SessionTypeLocked] },
+    errors: { types: [...COMMON_ERRORS, SessionTypeLocked, SessionTypeNameTaken] },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateSessionTypeInput, required: true }) },
     resolve: async (query, _root, { id, input }, ctx) => {
       const updated = await catalog.updateSessionType(ctx.ledger, requireActor(ctx), rawId(id, 'SessionType', 'id'), {

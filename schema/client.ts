@@ -1,7 +1,7 @@
 import { requireActor } from '../server/context.ts';
 import type { Prisma } from '../server/generated/prisma/client.ts';
 import { BillingType } from '../server/generated/prisma/enums.ts';
-import { activePackageWhere, lowCreditClientIds } from '../server/ledger/balances.ts';
+import { activePackageWhere, lowCreditClientIds, noPackageWhere } from '../server/ledger/balances.ts';
 import * as catalog from '../server/ledger/catalog.ts';
 import { builder } from './builder.ts';
 import { COMMON_ERRORS } from './errors.ts';
@@ -55,15 +55,23 @@ export const ClientType = builder.prismaNode('Client', {
       resolve: (c) => c.packages.reduce((sum, p) => sum + p.remainingCredits, 0),
     }),
     lowCredits: t.boolean({
-      description: "A package client at or below the team's low-credit threshold.",
+      description:
+        "Running low: a package client that has or had a package, at or below the team's low-credit threshold.",
       select: (_args, ctx) => ({
         billingType: true,
         team: { select: { lowCreditThreshold: true } },
         packages: { where: activePackageWhere(ctx.ledger.now()), select: { remainingCredits: true } },
+        _count: { select: { packages: true } },
       }),
       resolve: (c) =>
         c.billingType === 'PACKAGE' &&
+        c._count.packages > 0 &&
         c.packages.reduce((sum, p) => sum + p.remainingCredits, 0) <= c.team.lowCreditThreshold,
+    }),
+    noPackage: t.boolean({
+      description: 'A package client that has never had a package (not the same as running low).',
+      select: { billingType: true, _count: { select: { packages: true } } },
+      resolve: (c) => c.billingType === 'PACKAGE' && c._count.packages === 0,
     }),
     creditBalances: t.field({
       type: [CreditBalance],
@@ -98,7 +106,11 @@ builder.queryFields((t) => ({
     args: {
       search: t.arg.string({ description: 'Matches name or email, case-insensitively.' }),
       billingType: t.arg({ type: BillingTypeEnum }),
-      lowCredits: t.arg.boolean({ description: "Only package clients at or below the team's low-credit threshold." }),
+      lowCredits: t.arg.boolean({
+        description:
+          "Only package clients running low: they have or had a package and are at or below the team's low-credit threshold.",
+      }),
+      noPackage: t.arg.boolean({ description: 'Only package clients that have never had a package.' }),
       includeArchived: t.arg.boolean({ defaultValue: false }),
     },
     resolve: async (query, _root, args, ctx) => {
@@ -114,6 +126,7 @@ builder.queryFields((t) => ({
         ];
       }
       if (args.lowCredits) where.id = { in: await lowCreditClientIds(ctx.prisma, teamId, ctx.ledger.now()) };
+      if (args.noPackage) where.AND = [noPackageWhere];
       return ctx.prisma.client.findMany({ ...query, where, orderBy: [{ name: 'asc' }, { id: 'asc' }] });
     },
   }),

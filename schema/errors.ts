@@ -74,6 +74,12 @@ builder.objectType(E.SessionTypeLocked, {
   name: 'SessionTypeLocked',
   fields: (t) => ({ sessionTypeId: t.id({ resolve: (e) => globalId('SessionType', e.sessionTypeId) }) }),
 });
+export const SessionTypeNameTaken = E.SessionTypeNameTaken;
+builder.objectType(E.SessionTypeNameTaken, {
+  ...base,
+  name: 'SessionTypeNameTaken',
+  fields: (t) => ({ sessionTypeName: t.exposeString('sessionTypeName', { description: 'The name already in use.' }) }),
+});
 export const NoteTooLong = E.NoteTooLong;
 builder.objectType(E.NoteTooLong, {
   ...base,

@@ -28,6 +28,9 @@ export async function seedDemo(ctx: LedgerContext): Promise<{ email: string; pas
   const actor: Actor = { kind: 'MEMBER', teamId: member.teamId, memberId, userId: member.userId, role: 'OWNER' };
   const day = 86_400_000;
   const now = ctx.now().getTime();
+  // History is written as it would have happened: each entry at its session's (or sale's) time,
+  // so the dashboard's days and the balance history add up.
+  const at = (time: number): LedgerContext => ({ ...ctx, now: () => new Date(time) });
 
   const oneOnOne = await createSessionType(ctx, actor, { name: '1-on-1', requiresCredits: true, durationMinutes: 60 });
   await createSessionType(ctx, actor, { name: 'Group HIIT', requiresCredits: true, durationMinutes: 45 });
@@ -45,14 +48,16 @@ export async function seedDemo(ctx: LedgerContext): Promise<{ email: string; pas
     { name: 'Casey Morgan', email: 'casey@example.com', used: 10 },
   ];
   for (const c of clients) {
-    const { id } = await createClient(ctx, actor, { name: c.name, email: c.email, billingType: 'PACKAGE' });
-    await createPackage(ctx, actor, { clientId: id, templateId: pack.id });
+    const soldAt = at(now - (c.used * 3 + 1) * day);
+    const { id } = await createClient(soldAt, actor, { name: c.name, email: c.email, billingType: 'PACKAGE' });
+    await createPackage(soldAt, actor, { clientId: id, templateId: pack.id });
     for (let i = 0; i < c.used; i++) {
-      await logSession(ctx, actor, {
+      const startsAt = now - (c.used - i) * 3 * day;
+      await logSession(at(startsAt), actor, {
         clientId: id,
         status: i % 5 === 4 ? 'NO_SHOW' : 'COMPLETED',
         sessionTypeId: oneOnOne.id,
-        startsAt: new Date(now - (c.used - i) * 3 * day),
+        startsAt: new Date(startsAt),
       });
     }
   }
@@ -63,6 +68,6 @@ export async function seedDemo(ctx: LedgerContext): Promise<{ email: string; pas
     email: 'devon@example.com',
     billingType: 'MONTHLY',
   });
-  await logSession(ctx, actor, { clientId: monthly.id, status: 'COMPLETED', startsAt: new Date(now - day) });
+  await logSession(at(now - day), actor, { clientId: monthly.id, status: 'COMPLETED', startsAt: new Date(now - day) });
   return login;
 }

@@ -92,26 +92,50 @@ async function balance(clientId: string) {
   return agg._sum.remainingCredits ?? 0;
 }
 
-/** Runs one op; returns the balance change it promises (null when refused). */
-async function run(w: Awaited<ReturnType<typeof setup>>, o: Op): Promise<number | null> {
+/** The model's usable balance for a session type (null = no type): only untyped packages serve every type. */
+async function usableFor(clientId: string, sessionTypeId: string | null) {
+  const agg = await db.prisma.package.aggregate({
+    where: {
+      clientId,
+      ...activePackageWhere(clock.now()),
+      AND: [{ OR: [{ sessionTypeId: null }, ...(sessionTypeId ? [{ sessionTypeId }] : [])] }],
+    },
+    _sum: { remainingCredits: true },
+  });
+  return agg._sum.remainingCredits ?? 0;
+}
+
+/** Runs one op (alone = nothing else runs meanwhile); returns the balance change it promises (null when refused). */
+async function run(w: Awaited<ReturnType<typeof setup>>, o: Op, alone = true): Promise<number | null> {
   const { actor, clientId, typeId } = w;
   try {
     switch (o.kind) {
-      case 'issue':
-        await issueCredits(ctx, actor, {
-          clientId,
-          sessionTypeId: typeId,
-          credits: o.credits,
-          expiresOn: o.expiresInDays ? new Date(clock.now().getTime() + o.expiresInDays * DAY) : null,
-        });
+      case 'issue': {
+        const expiresOn = o.expiresInDays ? new Date(clock.now().getTime() + o.expiresInDays * DAY) : null;
+        if (o.typed) await issueCredits(ctx, actor, { clientId, sessionTypeId: typeId, credits: o.credits, expiresOn });
+        else await createPackage(ctx, actor, { clientId, name: 'Any type', credits: o.credits, expiresOn });
         return o.credits;
+      }
       case 'remove':
         await removeCredits(ctx, actor, { clientId, credits: o.credits });
         return -o.credits;
       case 'log': {
-        const r = await logSession(ctx, actor, { clientId, status: o.status, sessionTypeId: o.typed ? typeId : null });
-        w.sessions.push(r.sessionId);
-        return r.packageId ? -1 : 0;
+        const sessionTypeId = o.typed ? typeId : null;
+        const usable = await usableFor(clientId, sessionTypeId);
+        try {
+          const r = await logSession(ctx, actor, { clientId, status: o.status, sessionTypeId });
+          w.sessions.push(r.sessionId);
+          if (r.packageId) {
+            // The credit came from a package that serves this session's type, never another type's.
+            const pkg = await db.prisma.package.findUniqueOrThrow({ where: { id: r.packageId } });
+            expect([null, sessionTypeId]).toContain(pkg.sessionTypeId);
+          }
+          return r.packageId ? -1 : 0;
+        } catch (error) {
+          // Refused for want of credits only when no package serving this type has any left.
+          if (alone && error instanceof InsufficientCredits) expect(usable).toBe(0);
+          throw error;
+        }
       }
       case 'book': {
         const r = await bookSession(ctx, actor, {
@@ -148,7 +172,7 @@ async function run(w: Awaited<ReturnType<typeof setup>>, o: Op): Promise<number 
         clock.advance(o.hours * HOUR);
         return null; // time passing changes the active balance by itself
       case 'concurrently':
-        await Promise.all(o.ops.map((inner) => run(w, inner)));
+        await Promise.all(o.ops.map((inner) => run(w, inner, false)));
         return null;
     }
   } catch (error) {

@@ -200,6 +200,28 @@ describe.each(backends)('on %s', (backend) => {
       expect(await s.log(clientId, { status: 'BOOKED' })).toMatchObject({ __typename: 'InvalidInput' });
       expect(await snapshot()).toEqual(before);
     });
+
+    it('a package for one session type pays only for that type; an untyped package pays for any', async () => {
+      const clientId = await s.client();
+      const pilates = await s.package(clientId, { name: 'Pilates only', credits: 6, sessionTypeId: s.sessionTypeId });
+      const before = await snapshot();
+      // A session of no type never takes the typed package, chosen or named, and nothing is written.
+      expect(await s.log(clientId)).toMatchObject({ __typename: 'InsufficientCredits', balance: 0 });
+      const named = await s.log(clientId, { packageId: pilates });
+      expect(named).toMatchObject({ __typename: 'InvalidInput' });
+      expect(named.message).toMatch(/for one session type only/);
+      expect(await snapshot()).toEqual(before);
+      // The typed session takes it, and the history keeps each session's own type.
+      expect((await s.log(clientId, { sessionTypeId: s.sessionTypeId })).package.id).toBe(pilates);
+      const open = await s.package(clientId, { name: 'Open', credits: 1 });
+      const untyped = await s.log(clientId);
+      expect(untyped.package.id).toBe(open);
+      const used = (await s.history(clientId)).filter((e) => e.event === 'USED');
+      expect(used).toEqual([
+        expect.objectContaining({ session: { id: untyped.session.id }, sessionType: null, package: { id: open } }),
+        expect.objectContaining({ sessionType: { id: s.sessionTypeId }, package: { id: pilates } }),
+      ]);
+    });
   });
 
   describe('booking and cancelling', () => {
@@ -470,6 +492,33 @@ describe.each(backends)('on %s', (backend) => {
       });
     });
 
+    it('session-type names are unique per team, ignoring case, on create and rename', async () => {
+      const CREATE = `mutation($name: String!) { createSessionType(input: { name: $name }) {
+        __typename ... on SessionType { id name } ... on SessionTypeNameTaken { sessionTypeName } ${ERR} } }`;
+      const RENAME = `mutation($id: ID!, $name: String!) { updateSessionType(id: $id, input: { name: $name }) {
+        __typename ... on SessionType { name } ... on SessionTypeNameTaken { sessionTypeName } ${ERR} } }`;
+      const yoga = await s.call(CREATE, { name: 'Yoga' });
+      const taken = await s.call(CREATE, { name: ' 1-ON-1 ' });
+      expect(taken).toMatchObject({ __typename: 'SessionTypeNameTaken', sessionTypeName: '1-ON-1' });
+      expect(taken.message).toMatch(/already has a session type named "1-ON-1"/);
+      // Archived types keep their name, so restoring one never clashes.
+      await s.call(`mutation($id: ID!) { archiveSessionType(id: $id) { __typename } }`, { id: yoga.id });
+      expect(await s.call(CREATE, { name: 'yoga' })).toMatchObject({ __typename: 'SessionTypeNameTaken' });
+      expect(await s.call(RENAME, { id: s.sessionTypeId, name: 'YOGA' })).toMatchObject({
+        __typename: 'SessionTypeNameTaken',
+      });
+      // Renaming a type to another case of its own name is fine; another team may use any name.
+      expect(await s.call(RENAME, { id: s.sessionTypeId, name: '1-On-1' })).toEqual({
+        __typename: 'SessionType',
+        name: '1-On-1',
+      });
+      const other = await studio(t);
+      expect(await other.call(CREATE, { name: 'Yoga' })).toMatchObject({ __typename: 'SessionType' });
+      // Two managers creating the same name at once: exactly one gets it.
+      const both = await Promise.all([s.call(CREATE, { name: 'Pilates' }), s.call(CREATE, { name: 'PILATES' })]);
+      expect(both.map((r) => r.__typename).sort()).toEqual(['SessionType', 'SessionTypeNameTaken']);
+    });
+
     it('notes are capped at 500 characters, editable, and clearable', async () => {
       const clientId = await s.client();
       await s.package(clientId, { note: 'é'.repeat(500) });
@@ -557,6 +606,36 @@ describe.each(backends)('on %s', (backend) => {
       expect((await s.call(LIST, { search: 'Greg' })).edges[0].node.totalRemainingCredits).toBe(5);
     });
 
+    it('a package client who never had a package is "No package", not running low', async () => {
+      const nina = await s.client('Nina New');
+      const used = await s.client('Uma Used');
+      await s.package(used, { credits: 1 });
+      await s.log(used);
+      const lapsed = await s.client('Lou Lapsed');
+      await s.package(lapsed, { credits: 5, expiresOn: '2026-06-03' });
+      t.clock.current = new Date('2026-06-03T00:00:00Z');
+      await s.client('Mona Monthly', 'MONTHLY');
+      const LIST = `query($low: Boolean, $none: Boolean) { clients(first: 10, lowCredits: $low, noPackage: $none) {
+      edges { node { id name lowCredits noPackage } } } }`;
+      const nodes = async (v: Record<string, unknown>) =>
+        (await s.call(LIST, v)).edges.map((e: { node: unknown }) => e.node);
+      expect(await nodes({})).toEqual([
+        expect.objectContaining({ name: 'Lou Lapsed', lowCredits: true, noPackage: false }),
+        expect.objectContaining({ name: 'Mona Monthly', lowCredits: false, noPackage: false }),
+        expect.objectContaining({ name: 'Nina New', lowCredits: false, noPackage: true }),
+        expect.objectContaining({ name: 'Uma Used', lowCredits: true, noPackage: false }),
+      ]);
+      expect((await nodes({ low: true })).map((c: { name: string }) => c.name)).toEqual(['Lou Lapsed', 'Uma Used']);
+      expect((await nodes({ none: true })).map((c: { id: string }) => c.id)).toEqual([nina]);
+      const d = await s.call(
+        `{ dashboard(from: "2026-06-01T00:00:00Z", to: "2026-06-04T00:00:00Z") { lowCreditClients { name } } }`,
+      );
+      expect(d.lowCreditClients).toEqual([{ name: 'Lou Lapsed' }, { name: 'Uma Used' }]);
+      // Once Nina gets a package she is an ordinary package client.
+      await s.package(nina, { credits: 5 });
+      expect(await nodes({ none: true })).toEqual([]);
+    });
+
     it('updates, archives and restores clients; billing type decides credit use', async () => {
       const clientId = await s.client('Pat');
       const UPDATE = `mutation($id: ID!, $input: ClientInput!) { updateClient(id: $id, input: $input) { __typename ... on Client { name email billingType } ... on InvalidInput { field } ${ERR} } }`;
@@ -638,7 +717,8 @@ describe.each(backends)('on %s', (backend) => {
         revenueCents: 51000,
       });
       expect(d.expiringPackages).toHaveLength(0); // the soon-expiring package was used first (FEFO)
-      expect(d.lowCreditClients).toEqual([{ name: 'Idle' }]);
+      // Idle never had a package: "No package", not running low.
+      expect(d.lowCreditClients).toEqual([]);
       expect(d.trend).toHaveLength(6);
       expect(d.trend.find((p: { periodStart: string }) => p.periodStart.startsWith('2026-06-01'))).toMatchObject({
         total: 2,

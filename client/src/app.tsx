@@ -11,6 +11,8 @@ const routes: RouteDefinition[] = [
   { path: '/login', component: LogInPage },
   { path: '/signup', component: SignUpPage },
   { path: '/join', component: JoinPage },
+  // Valid share links are served by the server (server/http.ts); anything else under /b/ lands here.
+  { path: '/b/*rest', component: lazy(() => import('./shell/invalid-share-link-page')) },
   {
     path: '/',
     component: Shell,

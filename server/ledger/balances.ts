@@ -15,7 +15,11 @@ export function barColor(remainingCredits: number): BarColor {
   return remainingCredits <= 2 ? 'AMBER' : 'GREEN';
 }
 
-/** Package clients whose total over active packages is at or below the team's threshold. */
+/**
+ * "Running low": package clients that have or had a package and whose total over active
+ * packages is at or below the team's threshold. A package client who never had a package is
+ * "No package" (noPackageWhere) instead: there is nothing that ran down.
+ */
 export async function lowCreditClientIds(prisma: PrismaClient, teamId: string, now: Date): Promise<string[]> {
   const rows = await prisma.$queryRaw<{ id: string }[]>`
     SELECT c."id"
@@ -24,7 +28,11 @@ export async function lowCreditClientIds(prisma: PrismaClient, teamId: string, n
       LEFT JOIN "Package" p ON p."clientId" = c."id" AND p."expiredAt" IS NULL
                            AND (p."expiresOn" IS NULL OR p."expiresOn" > ${now})
      WHERE c."teamId" = ${teamId} AND c."billingType" = 'PACKAGE' AND c."archivedAt" IS NULL
+       AND EXISTS (SELECT 1 FROM "Package" q WHERE q."clientId" = c."id")
      GROUP BY c."id", t."lowCreditThreshold"
     HAVING COALESCE(SUM(p."remainingCredits"), 0) <= t."lowCreditThreshold"`;
   return rows.map((r) => r.id);
 }
+
+/** "No package": a package client who has never had a package (not even an expired one). */
+export const noPackageWhere = { billingType: 'PACKAGE', packages: { none: {} } } satisfies Prisma.ClientWhereInput;

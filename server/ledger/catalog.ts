@@ -2,8 +2,8 @@ import type { BillingType } from '../generated/prisma/enums.ts';
 import { type Actor, requireManager, requireWrite } from './actor.ts';
 import { isExpired } from './client-credits.ts';
 import type { LedgerContext } from './context.ts';
-import { NotFound, SessionTypeLocked } from './errors.ts';
-import { writeForTeam } from './team-write.ts';
+import { NotFound, SessionTypeLocked, SessionTypeNameTaken } from './errors.ts';
+import { type TeamWrite, writeForTeam } from './team-write.ts';
 import * as v from './validate.ts';
 
 /** Clients, session types, templates, team settings and notes: no credit moves here. */
@@ -68,18 +68,39 @@ export interface SessionTypeInput {
   durationMinutes?: number;
 }
 
-export async function createSessionType(ctx: LedgerContext, actor: Actor, input: SessionTypeInput & { name: string }) {
-  requireManager(actor);
-  return ctx.prisma.sessionType.create({
-    data: {
-      teamId: actor.teamId,
-      name: v.name('name', input.name),
-      requiresCredits: input.requiresCredits ?? true,
-      durationMinutes: v.int('durationMinutes', input.durationMinutes ?? 60, 5, 24 * 60),
-      createdAt: ctx.now(),
+/**
+ * A session type's name, checked free in the team (ignoring case, archived types included, so
+ * restoring one never clashes). Called under the team lock, so two writers cannot both pass.
+ */
+async function freeTypeName(w: TeamWrite, name: string, exceptId?: string): Promise<string> {
+  const clash = await w.tx.sessionType.findFirst({
+    where: {
+      teamId: w.team.id,
+      name: { equals: name, mode: 'insensitive' },
+      NOT: exceptId ? { id: exceptId } : undefined,
     },
     select: { id: true },
   });
+  if (clash) throw new SessionTypeNameTaken(name);
+  return name;
+}
+
+export async function createSessionType(ctx: LedgerContext, actor: Actor, input: SessionTypeInput & { name: string }) {
+  requireManager(actor);
+  const name = v.name('name', input.name);
+  const durationMinutes = v.int('durationMinutes', input.durationMinutes ?? 60, 5, 24 * 60);
+  return writeForTeam(ctx, actor, async (w) =>
+    w.tx.sessionType.create({
+      data: {
+        teamId: w.team.id,
+        name: await freeTypeName(w, name),
+        requiresCredits: input.requiresCredits ?? true,
+        durationMinutes,
+        createdAt: w.now,
+      },
+      select: { id: true },
+    }),
+  );
 }
 
 /** "Requires credits" locks once a session of the type exists (checked under the team lock). */
@@ -94,7 +115,7 @@ export async function updateSessionType(ctx: LedgerContext, actor: Actor, id: st
     return w.tx.sessionType.update({
       where: { id },
       data: {
-        name: input.name === undefined ? undefined : v.name('name', input.name),
+        name: input.name === undefined ? undefined : await freeTypeName(w, v.name('name', input.name), id),
         requiresCredits: input.requiresCredits,
         durationMinutes:
           input.durationMinutes === undefined ? undefined : v.int('durationMinutes', input.durationMinutes, 5, 24 * 60),

@@ -27,6 +27,11 @@ export function isExpired(pkg: Pick<PackageState, 'expiresOn' | 'expiredAt'>, no
   return pkg.expiredAt != null || (pkg.expiresOn != null && pkg.expiresOn.getTime() <= now.getTime());
 }
 
+/** A package restricted to a session type serves only that type; one without a type serves any session. */
+export function serves(pkg: Pick<PackageState, 'sessionTypeId'>, sessionTypeId: string | null): boolean {
+  return pkg.sessionTypeId == null || pkg.sessionTypeId === sessionTypeId;
+}
+
 /** First-expiring-first-out, then oldest first. */
 export function fefo(a: PackageState, b: PackageState): number {
   const ea = a.expiresOn?.getTime() ?? Number.POSITIVE_INFINITY;
@@ -78,15 +83,15 @@ export class ClientCredits {
     return this.packages.filter((p) => !isExpired(p, this.w.now)).reduce((sum, p) => sum + p.remainingCredits, 0);
   }
 
-  /** Packages that can pay for a session of this type (null = any type), in FEFO order. */
+  /**
+   * Packages that can pay for a session of this type (null = a session of no type), in FEFO
+   * order. A package restricted to a type pays only for that type; an unrestricted one pays for any.
+   */
   usable(sessionTypeId: string | null): PackageState[] {
     return this.packages
       .filter(
         (p) =>
-          p.remainingCredits > 0 &&
-          !isExpired(p, this.w.now) &&
-          !p.sessionTypeArchived &&
-          (sessionTypeId == null || p.sessionTypeId == null || p.sessionTypeId === sessionTypeId),
+          p.remainingCredits > 0 && !isExpired(p, this.w.now) && !p.sessionTypeArchived && serves(p, sessionTypeId),
       )
       .sort(fefo);
   }
@@ -111,8 +116,13 @@ export class ClientCredits {
     const pkg = this.get(packageId);
     if (isExpired(pkg, this.w.now)) throw new PackageExpired(pkg.id, pkg.expiresOn ?? pkg.expiredAt ?? this.w.now);
     if (pkg.sessionTypeArchived && pkg.sessionTypeId) throw new SessionTypeArchived(pkg.sessionTypeId);
-    if (sessionTypeId != null && pkg.sessionTypeId != null && pkg.sessionTypeId !== sessionTypeId) {
-      throw new InvalidInput('packageId', 'That package is for another session type.');
+    if (!serves(pkg, sessionTypeId)) {
+      throw new InvalidInput(
+        'packageId',
+        sessionTypeId == null
+          ? 'That package is for one session type only; choose that type for the session.'
+          : 'That package is for another session type.',
+      );
     }
     if (pkg.remainingCredits === 0) throw new PackageExhausted(pkg.id);
     return pkg;
@@ -157,7 +167,7 @@ export class ClientCredits {
         sequence: this.w.nextSequence(),
         clientId: this.client.id,
         packageId: pkg.id,
-        sessionTypeId: extra.sessionTypeId ?? pkg.sessionTypeId,
+        sessionTypeId: extra.sessionTypeId !== undefined ? extra.sessionTypeId : pkg.sessionTypeId,
         sessionId: extra.sessionId ?? null,
         event,
         amount,

@@ -86,6 +86,13 @@ export class SessionTypeLocked extends DomainError {
   }
 }
 
+export class SessionTypeNameTaken extends DomainError {
+  readonly code = 'SessionTypeNameTaken';
+  constructor(readonly sessionTypeName: string) {
+    super(`The team already has a session type named "${sessionTypeName}" (names are compared ignoring case).`);
+  }
+}
+
 export class NoteTooLong extends DomainError {
   readonly code = 'NoteTooLong';
   readonly maxLength = NOTE_MAX_LENGTH;

@@ -105,7 +105,7 @@ async function logSessionIn(w: TeamWrite, input: LogSessionInput): Promise<Sessi
     data: {
       teamId: w.team.id,
       clientId: credits.client.id,
-      sessionTypeId: type?.id ?? pkg?.sessionTypeId ?? null,
+      sessionTypeId: type?.id ?? null,
       packageId: pkg?.id ?? null,
       status: input.status,
       startsAt,

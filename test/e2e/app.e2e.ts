@@ -111,7 +111,7 @@ describe('the studio web app', () => {
     await dialog(owner).getByLabel('Email (optional)').fill('jane@example.com');
     await dialog(owner).getByRole('button', { name: 'Add client' }).click();
     await owner.getByRole('heading', { name: 'Jane Doe', level: 1 }).waitFor();
-    await expectText(total(owner), '0');
+    await expectText(owner.getByTestId('no-package'), 'No package');
 
     await owner.getByRole('button', { name: 'New package' }).click();
     await dialog(owner)
@@ -283,6 +283,13 @@ describe('the studio web app', () => {
     await shot(owner, 'bulk-log-result-desktop');
     await dialog(owner).getByRole('button', { name: 'Done' }).click();
     await expectText(owner.locator('tr', { hasText: 'Amy Able' }).getByTestId('total-remaining'), '2');
+    // Ben never had a package: "No package", and the "No package" filter lists only such clients.
+    await expectText(owner.locator('tr', { hasText: 'Ben Broke' }).getByTestId('no-package'), 'No package');
+    await owner.getByLabel('Credits', { exact: true }).selectOption('none');
+    await expect
+      .poll(() => owner.locator('tbody tr').allTextContents())
+      .toEqual([expect.stringContaining('Ben Broke')]);
+    await owner.getByLabel('Credits', { exact: true }).selectOption('');
   });
 
   it('shows the dashboard with stats, a trend chart and the live feed', async () => {
@@ -299,6 +306,11 @@ describe('the studio web app', () => {
     const link = await owner.getByLabel('Share link address').inputValue();
     expect(link).toMatch(new RegExp(`^${stack.url}/b/[A-Za-z0-9_-]{16,64}$`));
     expect((await owner.request.get(link)).status()).toBe(200);
+    // A mistyped link says so, without sending anyone to the team's login page.
+    const stranger = await newPage();
+    await stranger.goto(`${stack.url}/b/abc`);
+    await stranger.getByRole('heading', { name: 'This link is not valid' }).waitFor();
+    expect(new URL(stranger.url()).pathname).toBe('/b/abc');
 
     await owner.getByRole('link', { name: 'Settings' }).click();
     await owner.getByLabel('Key name').fill('Booking site');

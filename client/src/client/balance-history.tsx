@@ -24,6 +24,10 @@ const BalanceHistoryDocument = graphql(`
           note
           actorName
           createdAt
+          session {
+            id
+            startsAt
+          }
           sessionType {
             id
             name
@@ -184,7 +188,16 @@ export function BalanceHistory(props: { clientId: string; sessionTypes: { id: st
                 <For each={entries()}>
                   {(entry) => (
                     <tr data-event={entry.event}>
-                      <td class="nowrap">{formatDateTime(entry.createdAt)}</td>
+                      <td class="nowrap">
+                        {formatDateTime(entry.createdAt)}
+                        <Show when={entry.session}>
+                          {(session) => (
+                            <a class="sub" href={`#session-${session().id}`} data-testid="entry-session">
+                              Session {formatDateTime(session().startsAt)}
+                            </a>
+                          )}
+                        </Show>
+                      </td>
                       <td>
                         <span class={`event event-${entry.event.toLowerCase()}`}>{EVENT_LABEL[entry.event]}</span>
                         <span class="sub show-phone">{entry.actorName}</span>

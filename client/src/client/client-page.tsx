@@ -29,6 +29,7 @@ const ClientProfileDocument = graphql(`
       archived
       totalRemainingCredits
       lowCredits
+      noPackage
       shareLink {
         path
         createdAt
@@ -202,7 +203,14 @@ export default function ClientPage() {
                     </Show>
                   </p>
                 </div>
-                <Show when={c().billingType === 'PACKAGE'}>
+                <Show when={c().billingType === 'PACKAGE' && c().noPackage}>
+                  <div class="profile-total">
+                    <span class="badge" data-testid="no-package">
+                      No package
+                    </span>
+                  </div>
+                </Show>
+                <Show when={c().billingType === 'PACKAGE' && !c().noPackage}>
                   <div class="profile-total" aria-live="polite">
                     <span class="total-number" data-testid="client-total">
                       {total()}
@@ -329,7 +337,7 @@ export default function ClientPage() {
                   </div>
                   <For each={upcoming()} fallback={<p class="muted">No booked sessions.</p>}>
                     {(s) => (
-                      <div class="session-row" data-session-id={s.id}>
+                      <div class="session-row" id={`session-${s.id}`} data-session-id={s.id}>
                         <div>
                           <strong>{formatDateTime(s.startsAt)}</strong>
                           <span class="sub">
@@ -356,7 +364,7 @@ export default function ClientPage() {
                 </div>
                 <For each={history()} fallback={<p class="muted">No sessions logged yet.</p>}>
                   {(s) => (
-                    <div class="session-row" data-session-id={s.id}>
+                    <div class="session-row" id={`session-${s.id}`} data-session-id={s.id}>
                       <div>
                         <strong>{formatDateTime(s.startsAt)}</strong>{' '}
                         <span class={`status status-${s.status.toLowerCase()}`}>{STATUS_LABEL[s.status]}</span>

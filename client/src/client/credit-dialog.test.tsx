@@ -33,6 +33,31 @@ describe('Issue / Remove credits dialog', () => {
     expect(screen.getByTestId('new-credit-balance').textContent).toBe('New credit balance: 7');
   });
 
+  it('Issue credits shows the same usable balance as Book session: untyped packages count for every type', async () => {
+    const api = fakeApi({});
+    const withOpen = [
+      ...balances,
+      { sessionTypeId: null, sessionTypeName: null, remainingCredits: 6, archived: false },
+    ];
+    render(
+      () => (
+        <CreditDialog
+          mode="issue"
+          client={client}
+          creditBalances={withOpen}
+          sessionTypes={[...types, { id: 'st-2', name: 'Pilates' }]}
+          initialSessionTypeId="st-2"
+          onClose={() => {}}
+          onDone={() => {}}
+        />
+      ),
+      { wrapper: api.wrapper },
+    );
+    expect(screen.getByTestId('credit-balance').textContent).toBe('Credit balance: 6');
+    fireEvent.change(screen.getByLabelText(/Session type/), { target: { value: 'st-1' } });
+    expect(screen.getByTestId('credit-balance').textContent).toBe('Credit balance: 10');
+  });
+
   it('will not remove more than the balance, and sends the removal for the chosen type', async () => {
     const api = fakeApi({
       RemoveCredits: () => ({ removeCredits: { __typename: 'RemoveCreditsPayload', balance: 2 } }),

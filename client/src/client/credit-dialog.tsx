@@ -4,7 +4,7 @@ import { ProblemAlert } from '../components/alert';
 import { Dialog } from '../components/dialog';
 import { NoteField } from '../components/note-field';
 import { graphql } from '../gql';
-import { type CreditBalanceLine, noteCount, previewCredits, typeBalance } from '../lib/credit';
+import { type CreditBalanceLine, noteCount, previewCredits, typeBalance, usableFor } from '../lib/credit';
 import { type Problem, plural } from '../lib/error';
 import { newKey, toDayInput } from '../lib/format';
 import { mutate } from '../lib/mutate';
@@ -69,7 +69,9 @@ export function CreditDialog(props: {
   const [problem, setProblem] = createSignal<Problem | null>(null);
 
   const selectedType = () => (sessionTypeId() === ANY ? null : sessionTypeId());
-  const balance = () => typeBalance(props.creditBalances, selectedType());
+  // Issuing shows the usable balance Book session shows; removing is limited to the type's own packages.
+  const balance = () =>
+    issuing() ? usableFor(props.creditBalances, selectedType()) : typeBalance(props.creditBalances, selectedType());
   const preview = createMemo(() => previewCredits(props.mode, balance(), amount()));
   const canSubmit = () => preview().ok && (sessionTypeId() !== '' || untyped()) && !noteCount(note()).over;
 

@@ -47,7 +47,7 @@ export interface UsablePackage {
 export function LogSessionDialog(props: {
   client: { id: string; name: string; billingType: BillingType };
   packages: UsablePackage[];
-  sessionTypes: { id: string; name: string }[];
+  sessionTypes: { id: string; name: string; requiresCredits: boolean }[];
   onClose: () => void;
   onDone: (message: string) => void;
 }) {
@@ -63,9 +63,22 @@ export function LogSessionDialog(props: {
   const [busy, setBusy] = createSignal(false);
   const [problem, setProblem] = createSignal<Problem | null>(null);
 
-  const packagesForType = () =>
-    props.packages.filter((p) => !sessionTypeId() || !p.sessionType || p.sessionType.id === sessionTypeId());
-  const usesCredit = () => isPackageClient() && status() !== 'CANCELLED';
+  const type = () => props.sessionTypes.find((t) => t.id === sessionTypeId());
+  // The ledger's rule: a package limited to a type serves only that type; untyped ones serve any session.
+  const packagesForType = () => props.packages.filter((p) => !p.sessionType || p.sessionType.id === sessionTypeId());
+  const freeType = () => type()?.requiresCredits === false;
+  const usesCredit = () => isPackageClient() && status() !== 'CANCELLED' && !freeType();
+  // What logging will do, in the words the result will use.
+  const statusText = () =>
+    !isPackageClient()
+      ? 'Recorded as a direct session: no credits move.'
+      : freeType()
+        ? `${type()?.name} does not require credits: logged as a direct session, no credits move.`
+        : statusHint(status());
+  const chooseType = (id: string) => {
+    setSessionTypeId(id);
+    setPackageId(''); // a package chosen for another type might not serve this one
+  };
 
   const submit = async (e: SubmitEvent) => {
     e.preventDefault();
@@ -111,14 +124,14 @@ export function LogSessionDialog(props: {
           >
             <For each={LOG_STATUSES}>{(s) => <option value={s}>{STATUS_LABEL[s]}</option>}</For>
           </select>
-          <span id="log-status-hint" class="hint">
-            {isPackageClient() ? statusHint(status()) : 'Recorded as a direct session: no credits move.'}
+          <span id="log-status-hint" class="hint" data-testid="log-outcome">
+            {statusText()}
           </span>
         </div>
         <SessionTypeSelect
           id="log-type"
           value={sessionTypeId()}
-          onChange={setSessionTypeId}
+          onChange={chooseType}
           sessionTypes={props.sessionTypes}
         />
         <Show when={usesCredit()}>
@@ -135,7 +148,10 @@ export function LogSessionDialog(props: {
               </For>
             </select>
             <Show when={packagesForType().length === 0}>
-              <span class="hint warn-text">No usable package: add a package or issue credits first.</span>
+              <span class="hint warn-text" data-testid="no-usable-package">
+                {type() ? `No usable package for ${type()?.name}` : 'No usable package for a session with no type'}: add
+                a package or issue credits first.
+              </span>
             </Show>
           </div>
         </Show>

@@ -13,8 +13,20 @@ import { BulkLogDialog } from './bulk-log-dialog';
 import { NewClientDialog } from './new-client-dialog';
 
 const ClientListDocument = graphql(`
-  query ClientList($first: Int!, $search: String, $billingType: BillingType, $lowCredits: Boolean) {
-    clients(first: $first, search: $search, billingType: $billingType, lowCredits: $lowCredits) {
+  query ClientList(
+    $first: Int!
+    $search: String
+    $billingType: BillingType
+    $lowCredits: Boolean
+    $noPackage: Boolean
+  ) {
+    clients(
+      first: $first
+      search: $search
+      billingType: $billingType
+      lowCredits: $lowCredits
+      noPackage: $noPackage
+    ) {
       edges {
         node {
           id
@@ -23,6 +35,7 @@ const ClientListDocument = graphql(`
           billingType
           totalRemainingCredits
           lowCredits
+          noPackage
           packages(includeExpired: false) {
             id
             name
@@ -64,7 +77,10 @@ export default function ClientListPage() {
     timer = setTimeout(() => setParams({ q: value.trim() || undefined }, { replace: true }), 250);
   };
   const billingType = () => (typeof params.billing === 'string' ? (params.billing as BillingType) : undefined);
+  // One "Credits" filter: running low (credits ran down) or no package at all; the URL keeps it.
   const lowOnly = () => params.low === '1';
+  const noPackageOnly = () => params.nopkg === '1';
+  const creditFilter = () => (lowOnly() ? 'low' : noPackageOnly() ? 'none' : '');
 
   const [list, refetch] = createQuery({
     query: ClientListDocument,
@@ -73,6 +89,7 @@ export default function ClientListPage() {
       search: typeof params.q === 'string' && params.q ? params.q : null,
       billingType: billingType() ?? null,
       lowCredits: lowOnly() ? true : null,
+      noPackage: noPackageOnly() ? true : null,
     }),
   });
   createLiveRefetch(() => refetch({ requestPolicy: 'network-only' }), {}, 250);
@@ -87,7 +104,7 @@ export default function ClientListPage() {
     setSelected(next);
   };
   const toggleAll = (on: boolean) => setSelected(new Set(on ? clients().map((c) => c.id) : []));
-  const filtered = () => Boolean(params.q || billingType() || lowOnly());
+  const filtered = () => Boolean(params.q || billingType() || creditFilter());
 
   return (
     <section class="stack-lg" aria-labelledby="clients-title">
@@ -120,14 +137,21 @@ export default function ClientListPage() {
             <For each={Object.entries(BILLING_LABEL)}>{([value, label]) => <option value={value}>{label}</option>}</For>
           </select>
         </div>
-        <label class="check">
-          <input
-            type="checkbox"
-            checked={lowOnly()}
-            onChange={(e) => setParams({ low: e.currentTarget.checked ? '1' : undefined })}
-          />
-          Running low only
-        </label>
+        <div class="field">
+          <label for="client-credit-filter">Credits</label>
+          <select
+            id="client-credit-filter"
+            value={creditFilter()}
+            onChange={(e) => {
+              const value = e.currentTarget.value;
+              setParams({ low: value === 'low' ? '1' : undefined, nopkg: value === 'none' ? '1' : undefined });
+            }}
+          >
+            <option value="">All</option>
+            <option value="low">Running low</option>
+            <option value="none">No package</option>
+          </select>
+        </div>
       </div>
 
       <QueryError error={list.error} retry={() => refetch({ requestPolicy: 'network-only' })} />
@@ -200,13 +224,22 @@ export default function ClientListPage() {
                       <td class="hide-phone">{BILLING_LABEL[c.billingType]}</td>
                       <td class="num">
                         <Show when={c.billingType === 'PACKAGE'} fallback={<span class="muted">—</span>}>
-                          <span class="credits" data-testid="total-remaining">
-                            {c.totalRemainingCredits}
-                          </span>
-                          <Show when={c.lowCredits}>
-                            <span class="badge badge-low" title="At or below the team's low-credit threshold">
-                              Low
+                          <Show
+                            when={!c.noPackage}
+                            fallback={
+                              <span class="badge" data-testid="no-package" title="Has never had a package">
+                                No package
+                              </span>
+                            }
+                          >
+                            <span class="credits" data-testid="total-remaining">
+                              {c.totalRemainingCredits}
                             </span>
+                            <Show when={c.lowCredits}>
+                              <span class="badge badge-low" title="At or below the team's low-credit threshold">
+                                Low
+                              </span>
+                            </Show>
                           </Show>
                         </Show>
                       </td>

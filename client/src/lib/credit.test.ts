@@ -37,6 +37,9 @@ describe('credit previews', () => {
     expect(typeBalance(lines, 'st-none')).toBe(0);
     expect(usableFor(lines, 'st-1')).toBe(6);
     expect(usableFor(lines, 'st-old')).toBe(2);
+    // A session of no type is served by untyped packages only, never by a type's own.
+    expect(usableFor(lines, null)).toBe(2);
+    expect(usableFor(lines, 'st-none')).toBe(2);
   });
 
   it('previews a booking: the balance after it, or a refusal without a credit', () => {

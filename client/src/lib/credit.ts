@@ -7,20 +7,20 @@ export interface CreditBalanceLine {
   archived: boolean;
 }
 
-/** The "Credit balance" of one session type: the credits of packages limited to that type. */
+/** The credits on packages limited to one session type (null = untyped packages): what Remove credits can take. */
 export function typeBalance(lines: readonly CreditBalanceLine[], sessionTypeId: string | null): number {
   return lines.find((l) => (l.sessionTypeId ?? null) === sessionTypeId)?.remainingCredits ?? 0;
 }
 
 /**
- * Credits that can pay for a session of this type: its own packages (unless archived) plus the
- * packages without a type, which count for any type.
+ * Credits that can pay for a session of this type (null = a session of no type), the ledger's
+ * rule: its own packages (unless archived) plus the packages without a type, which serve any
+ * session. A package limited to a type never pays for another type or for an untyped session.
+ * Issue credits and Book session both show this as the "Credit balance".
  */
 export function usableFor(lines: readonly CreditBalanceLine[], sessionTypeId: string | null): number {
   return lines
-    .filter(
-      (l) => !l.archived && (l.sessionTypeId == null || sessionTypeId == null || l.sessionTypeId === sessionTypeId),
-    )
+    .filter((l) => !l.archived && (l.sessionTypeId == null || l.sessionTypeId === sessionTypeId))
     .reduce((sum, l) => sum + l.remainingCredits, 0);
 }
 

@@ -36,6 +36,7 @@ const TITLES: Record<string, string> = {
   PackageExhausted: 'That package is used up',
   SessionTypeArchived: 'That session type is archived',
   SessionTypeLocked: 'That setting is locked',
+  SessionTypeNameTaken: 'That name is taken',
   NoteTooLong: 'The note is too long',
   InvalidInput: 'Please check the form',
   Forbidden: 'Not allowed',
