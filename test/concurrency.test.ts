@@ -34,6 +34,13 @@ async function checkInvariants(t: TestApp) {
   }
 }
 
+/**
+ * A burst is served one write after the other (one team), so how long it takes depends on how
+ * loaded the machine is — on a busy 2-core machine, minutes. The tests wait for every answer;
+ * the timeout only catches a hang.
+ */
+const BURST = { timeout: 600_000 };
+
 describe.each(backends)('on %s', (_name, open) => {
   it('200 concurrent logSession calls on a 10-credit package: exactly 10 succeed', async () => {
     const t = await open();
@@ -56,7 +63,7 @@ describe.each(backends)('on %s', (_name, open) => {
     } finally {
       await t.close();
     }
-  });
+  }, BURST);
 
   it('50 idempotency keys each sent 10 times at once: one effect per key, identical responses', async () => {
     const t = await open();
@@ -81,5 +88,5 @@ describe.each(backends)('on %s', (_name, open) => {
     } finally {
       await t.close();
     }
-  });
+  }, BURST);
 });
