@@ -42,7 +42,7 @@ async function checkInvariants(t: TestApp) {
 const BURST = { timeout: 600_000 };
 
 describe.each(backends)('on %s', (_name, open) => {
-  it('200 concurrent logSession calls on a 10-credit package: exactly 10 succeed', async () => {
+  it('200 concurrent logSession calls on a 10-credit package: exactly 10 succeed', BURST, async () => {
     const t = await open();
     try {
       const s = await studio(t);
@@ -63,9 +63,9 @@ describe.each(backends)('on %s', (_name, open) => {
     } finally {
       await t.close();
     }
-  }, BURST);
+  });
 
-  it('50 idempotency keys each sent 10 times at once: one effect per key, identical responses', async () => {
+  it('50 idempotency keys each sent 10 times at once: one effect per key, identical responses', BURST, async () => {
     const t = await open();
     try {
       const s = await studio(t);
@@ -88,5 +88,5 @@ describe.each(backends)('on %s', (_name, open) => {
     } finally {
       await t.close();
     }
-  }, BURST);
+  });
 });
