@@ -30,6 +30,7 @@ export const OVERLOADED_RETRY_AFTER_SECONDS = 2;
 /** Too much work queued: the caller should retry later. Not a bug and not an outage. */
 export class Overloaded extends Error {
   override readonly name = 'Overloaded';
+  /** Kept by Prisma's driver adapter, which passes on an error's `code` but not the error. */
   readonly code = 'Overloaded';
   readonly retryAfterSeconds = OVERLOADED_RETRY_AFTER_SECONDS;
   constructor(reason: string) {
@@ -40,13 +41,16 @@ export class Overloaded extends Error {
 /** No connection was returned for `stallMs` while callers waited: the database is not answering. */
 export class DatabaseNotAnswering extends Error {
   override readonly name = 'DatabaseNotAnswering';
+  /** Kept by Prisma's driver adapter, which passes on an error's `code` but not the error. */
+  readonly code = 'DatabaseNotAnswering';
 }
 
 /** Whether `error` (or an error it wraps) is an `Overloaded` refusal. */
 export function isOverloaded(error: unknown): error is Overloaded {
-  type Chain = { name?: string; cause?: unknown; originalError?: unknown };
+  type Chain = { name?: string; code?: unknown; cause?: unknown; originalError?: unknown };
   for (let e = error as Chain | undefined, depth = 0; e && depth < 8; depth++) {
-    if (e instanceof Overloaded || e.name === 'Overloaded') return true;
+    // Through Prisma's PostgreSQL adapter only the `code` survives (a PrismaClientKnownRequestError).
+    if (e instanceof Overloaded || e.name === 'Overloaded' || e.code === 'Overloaded') return true;
     e = (e.originalError ?? e.cause) as Chain | undefined;
   }
   return false;

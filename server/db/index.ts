@@ -37,7 +37,7 @@ import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { loadConfig } from '../config.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
-import { Admission, TRANSACTION_MAX_WAIT_MS } from './admission.ts';
+import { Admission, type AdmissionLimits, TRANSACTION_MAX_WAIT_MS } from './admission.ts';
 import { applyMigrations, type MigrationTarget } from './migrations.ts';
 
 export type Database = {
@@ -60,6 +60,8 @@ export type OpenDatabaseOptions = {
   migrate?: boolean;
   /** PostgreSQL pool size. Default: pg's default (10). */
   poolSize?: number;
+  /** Waiting for a PostgreSQL connection: the documented limits (admission.ts) unless tightened, e.g. by a test. */
+  admission?: AdmissionLimits;
 };
 
 export const DEFAULT_DATA_DIR = './data';
@@ -73,7 +75,7 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
   if (opts.databaseUrl) {
     const url = checkPostgresUrl(opts.databaseUrl);
     if (migrate) await applyMigrations({ kind: 'postgres', url });
-    const pool = new AdmittedPool({
+    const pool = new AdmittedPool(opts.admission, {
       connectionString: url,
       ...(opts.poolSize ? { max: opts.poolSize } : {}),
       // Fail fast when PostgreSQL is away (restart, partition) instead of hanging every request:
@@ -232,9 +234,9 @@ function yieldingTransactions(base: SqlDriverAdapterFactory): SqlDriverAdapterFa
 class AdmittedPool extends pg.Pool {
   readonly admission: Admission;
 
-  constructor(config: pg.PoolConfig) {
+  constructor(limits: AdmissionLimits | undefined, config: pg.PoolConfig) {
     super(config);
-    this.admission = new Admission(config.max ?? 10, 'database connection', { stallMs: POOL_STALL_MS });
+    this.admission = new Admission(config.max ?? 10, 'database connection', { stallMs: POOL_STALL_MS, ...limits });
   }
 
   override connect(): Promise<pg.PoolClient>;
