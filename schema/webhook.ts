@@ -1,5 +1,5 @@
 import { requireActor } from '../server/context.ts';
-import { requireManager } from '../server/ledger/actor.ts';
+import { type Actor, requireManager } from '../server/ledger/actor.ts';
 import * as webhooks from '../server/webhooks/endpoints.ts';
 import { builder } from './builder.ts';
 import { DeletedPayload } from './catalog.ts';
@@ -7,9 +7,34 @@ import { COMMON_ERRORS } from './errors.ts';
 import { inTeam, rawId } from './ids.ts';
 
 const WebhookEventEnum = builder.enumType('WebhookEvent', { values: webhooks.WEBHOOK_EVENTS });
-const DeliveryStatusEnum = builder.enumType('DeliveryStatus', { values: ['PENDING', 'DELIVERED', 'FAILED'] as const });
+const DeliveryStatusEnum = builder.enumType('DeliveryStatus', {
+  values: {
+    PENDING: { description: 'Not tried yet.' },
+    RETRYING: { description: 'The last attempt failed; the next one is at `nextAttemptAt`.' },
+    DELIVERED: { description: 'The receiver answered 2xx.' },
+    FAILED: {
+      description:
+        'Given up after 72 hours of failed attempts (the endpoint was disabled); `redeliverWebhookDelivery` sends it again.',
+    },
+  } as const,
+});
 
-const WebhookDeliveryType = builder.prismaObject('WebhookDelivery', {
+/** The caller's team when an OWNER/ADMIN asks; otherwise no team, so lookups find nothing. */
+function managerTeam(ctx: { actor: Actor | null }): string {
+  try {
+    if (ctx.actor) requireManager(ctx.actor);
+    return ctx.actor?.teamId ?? '';
+  } catch {
+    return '';
+  }
+}
+
+builder.prismaNode('WebhookDelivery', {
+  id: { field: 'id' },
+  nullable: true,
+  description: 'One event sent (or to be sent) to one endpoint, with its attempts.',
+  // OWNER/ADMIN only, like the endpoint it belongs to; other teams' deliveries do not exist.
+  findUnique: (id, ctx) => ({ id, endpoint: { teamId: managerTeam(ctx) } }),
   fields: (t) => ({
     sequence: t.exposeInt('sequence'),
     status: t.expose('status', { type: DeliveryStatusEnum }),
@@ -37,7 +62,6 @@ builder.prismaNode('WebhookEndpoint', {
     enabled: t.boolean({ resolve: (e) => e.disabledAt == null }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     deliveries: t.relation('deliveries', {
-      type: WebhookDeliveryType,
       description: 'The delivery log, newest first.',
       args: { last: t.arg.int({ defaultValue: 50 }) },
       query: (args) => ({ orderBy: { sequence: 'desc' }, take: Math.min(Math.max(args.last ?? 50, 1), 500) }),
@@ -66,7 +90,7 @@ const CreatedWebhookEndpoint = builder
   .implement({
     fields: (t) => ({
       secret: t.exposeString('secret', {
-        description: 'Shown once. Verify `Punchcard-Signature: t=…,v1=…` as HMAC-SHA256 of "<t>.<raw body>".',
+        description: 'Shown once. A Standard Webhooks secret (`whsec_…`): verify deliveries with any of its libraries.',
       }),
       endpoint: t.prismaField({
         type: 'WebhookEndpoint',
@@ -83,7 +107,9 @@ builder.mutationFields((t) => ({
     args: {
       url: t.arg.string({ required: true }),
       events: t.arg({ type: [WebhookEventEnum], defaultValue: [] }),
-      secret: t.arg.string({ description: 'Your own signing secret; default: a generated one.' }),
+      secret: t.arg.string({
+        description: 'Your own signing secret, `whsec_` + base64 of 24–64 random bytes; default: a generated one.',
+      }),
     },
     resolve: (_root, args, ctx) =>
       webhooks.createWebhookEndpoint(ctx.ledger, requireActor(ctx), {
@@ -113,6 +139,21 @@ builder.mutationFields((t) => ({
         args.enabled,
       );
       return ctx.prisma.webhookEndpoint.findUniqueOrThrow({ ...query, where: { id: e.id } });
+    },
+  }),
+  redeliverWebhookDelivery: t.prismaField({
+    type: 'WebhookDelivery',
+    description:
+      'Sends one delivery’s event again now (one attempt, recorded in its log), e.g. one given up as FAILED.',
+    errors: { types: COMMON_ERRORS },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const { id } = await webhooks.redeliverWebhookDelivery(
+        ctx.ledger,
+        requireActor(ctx),
+        rawId(args.id, 'WebhookDelivery', 'id'),
+      );
+      return ctx.prisma.webhookDelivery.findUniqueOrThrow({ ...query, where: { id } });
     },
   }),
   replayWebhookEndpoint: t.prismaField({

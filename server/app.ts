@@ -28,6 +28,7 @@ import type { LedgerContext } from './ledger/context.ts';
 import { DomainError, RateLimited, Unauthenticated } from './ledger/errors.ts';
 import { consoleLog, mailTransportFromConfig } from './mail/transport.ts';
 import { type DispatcherOptions, WebhookDispatcher } from './webhooks/dispatcher.ts';
+import { type Lookup, WebhookTransport } from './webhooks/transport.ts';
 
 /** graphql-ws hands back what onSubscribe returned: yoga's enveloped execute/subscribe ride on rootValue. */
 type EnvelopedArgs = ExecutionArgs & { rootValue: { execute: Runner; subscribe: Runner } };
@@ -41,7 +42,8 @@ export interface AppOptions {
   database?: Database;
   /** The clock the ledger uses; tests move it instead of waiting. */
   now?: () => Date;
-  webhooks?: DispatcherOptions;
+  /** Webhook delivery; `lookup` stands in for DNS (tests). */
+  webhooks?: DispatcherOptions & { lookup?: Lookup };
 }
 
 export interface App {
@@ -181,7 +183,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const now = options.now ?? (() => new Date());
   const signal = config.redisUrl ? redisSignal(config.redisUrl, (message) => console.warn(message)) : memorySignal();
   const hub = new EventHub(database.prisma, signal);
-  const webhooks = new WebhookDispatcher({ prisma: database.prisma, now }, options.webhooks);
+  const webhookTransport = new WebhookTransport({
+    allowPrivateAddresses: config.webhookAllowPrivateAddresses,
+    timeoutMs: config.webhookTimeoutMs,
+    lookup: options.webhooks?.lookup,
+  });
   const limitsRedis = config.redisUrl
     ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }).on('error', () => {})
     : undefined;
@@ -199,7 +205,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     },
     accessChanged: (teamId) => hub.accessChanged(teamId),
     limits,
+    webhookTransport,
   };
+  const webhooks = new WebhookDispatcher(ledger, { concurrency: config.webhookConcurrency, ...options.webhooks });
   const jobsLog = consoleLog(config.logLevel);
   const jobs = createJobRunner({
     ledger,
@@ -347,6 +355,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       return { url: `http://${host}:${port}/graphql`, port };
     },
     async stop() {
+      await webhooks.stop();
       await jobs.stop();
       await hub.close();
       limitsRedis?.disconnect();

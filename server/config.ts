@@ -34,6 +34,13 @@ export interface Config {
   jobs: boolean;
   /** Time between two runs of the jobs in this instance. */
   jobsIntervalMs: number;
+  // Webhooks (server/webhooks).
+  /** Let webhook URLs reach loopback, private, link-local and unique-local addresses (the operator's own network). */
+  webhookAllowPrivateAddresses: boolean;
+  /** How long one webhook POST may take (connect to response headers) before it counts as failed. */
+  webhookTimeoutMs: number;
+  /** Endpoints one instance delivers to at the same time; the rest wait their turn. */
+  webhookConcurrency: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -96,5 +103,9 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom: mailbox(env, 'MAIL_FROM', 'Punchcard <punchcard@localhost>'),
     jobs: oneOf(env, 'JOBS', ['on', 'off'] as const, 'on') === 'on',
     jobsIntervalMs: int(env, 'JOBS_INTERVAL_MS', 60_000, 1_000, 86_400_000),
+    webhookAllowPrivateAddresses:
+      oneOf(env, 'WEBHOOK_ALLOW_PRIVATE_ADDRESSES', ['true', 'false'] as const, 'false') === 'true',
+    webhookTimeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    webhookConcurrency: int(env, 'WEBHOOK_CONCURRENCY', 16, 1, 1_000),
   };
 }

@@ -18,6 +18,9 @@ describe('loadConfig', () => {
       mailFrom: 'Punchcard <punchcard@localhost>',
       jobs: true,
       jobsIntervalMs: 60_000,
+      webhookAllowPrivateAddresses: false,
+      webhookTimeoutMs: 10_000,
+      webhookConcurrency: 16,
     });
   });
 
@@ -43,6 +46,9 @@ describe('loadConfig', () => {
         MAIL_FROM: 'Studio Alerts <alerts@studio.example>',
         JOBS: 'off',
         JOBS_INTERVAL_MS: '300000',
+        WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true',
+        WEBHOOK_TIMEOUT_MS: '5000',
+        WEBHOOK_CONCURRENCY: '4',
       }),
     ).toEqual({
       port: 8080,
@@ -59,6 +65,9 @@ describe('loadConfig', () => {
       mailFrom: 'Studio Alerts <alerts@studio.example>',
       jobs: false,
       jobsIntervalMs: 300_000,
+      webhookAllowPrivateAddresses: true,
+      webhookTimeoutMs: 5_000,
+      webhookConcurrency: 4,
     });
     expect(
       loadConfig({ PORT: '0', DATABASE_URL: 'postgres://localhost/x', REDIS_URL: 'redis://localhost' }),
@@ -82,6 +91,9 @@ describe('loadConfig', () => {
     ['MAIL_FROM', 'nobody', '"nobody"'],
     ['JOBS', 'yes', '"yes"'],
     ['JOBS_INTERVAL_MS', '10', '"10"'],
+    ['WEBHOOK_ALLOW_PRIVATE_ADDRESSES', 'yes', '"yes"'],
+    ['WEBHOOK_TIMEOUT_MS', '50', '"50"'],
+    ['WEBHOOK_CONCURRENCY', '0', '"0"'],
   ])('refuses %s=%s with a ConfigError naming the variable', (variable, value, quoted) => {
     let error: unknown;
     try {

@@ -1,4 +1,4 @@
-import { type App, buildApp } from '../server/app.ts';
+import { type App, type AppOptions, buildApp } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
 import type { Database } from '../server/db/index.ts';
 import { createTestDatabase } from '../server/db/test-db.ts';
@@ -36,7 +36,7 @@ export interface TestApp {
 }
 
 export async function createTestApp(
-  opts: { db?: Database; clock?: TestClock; env?: Record<string, string> } = {},
+  opts: { db?: Database; clock?: TestClock; env?: Record<string, string>; webhooks?: AppOptions['webhooks'] } = {},
 ): Promise<TestApp> {
   const clock = opts.clock ?? new TestClock();
   const db = opts.db ?? (await createTestDatabase());
@@ -45,6 +45,7 @@ export async function createTestApp(
     {
       database: db,
       now: clock.now,
+      webhooks: opts.webhooks,
     },
   );
   const gql: TestApp['gql'] = async (query, variables, token) => {

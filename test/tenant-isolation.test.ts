@@ -45,6 +45,7 @@ const MANAGER_ONLY = new Set([
   'deleteWebhookEndpoint',
   'setWebhookEndpointEnabled',
   'replayWebhookEndpoint',
+  'redeliverWebhookDelivery',
 ]);
 const MEMBER = new Set([
   'createClient',
@@ -80,7 +81,8 @@ let outsider: Awaited<ReturnType<typeof studio>>;
 const remember = (type: string, id: string) => victimIds.set(type, [...(victimIds.get(type) ?? []), id]);
 
 beforeAll(async () => {
-  t = await createTestApp();
+  // The victim's webhook endpoint is on loopback: allowed here, as an operator's own network would be.
+  t = await createTestApp({ env: { WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true' } });
   victim = await studio(t);
   victimTeamId = rawId(victim.teamId, 'Team', 'teamId');
   await victim.call(`mutation { updateTeamSettings(input: { name: "Victim Studio" }) { __typename } }`);
@@ -120,6 +122,10 @@ beforeAll(async () => {
     `mutation { createWebhookEndpoint(url: "http://127.0.0.1:9/victim") { ... on CreatedWebhookEndpoint { endpoint { id } } } }`,
   );
   remember('WebhookEndpoint', hook.endpoint.id);
+  await victim.log(clientId); // an event for the endpoint: one delivery (failing: nothing listens there)
+  await t.app.webhooks.runOnce();
+  const [{ deliveries }] = await victim.call(`query { webhookEndpoints { deliveries { id } } }`);
+  remember('WebhookDelivery', deliveries[0].id);
   shareToken = (
     await victim.call(`mutation($c: ID!) { createShareLink(clientId: $c) { ... on ShareLink { token } } }`, {
       c: clientId,
@@ -146,6 +152,7 @@ async function victimState() {
     members: await p.member.findMany({ where, orderBy: { id: 'asc' } }),
     keys: strip(await p.apiKey.findMany({ where, orderBy: { id: 'asc' } }), 'lastUsedAt'),
     hooks: strip(await p.webhookEndpoint.findMany({ where, orderBy: { id: 'asc' } }), 'leasedUntil'),
+    deliveries: await p.webhookDelivery.findMany({ where: { endpoint: where }, orderBy: { id: 'asc' } }),
     links: await p.shareLink.findMany({ where, orderBy: { id: 'asc' } }),
     invitations: await p.invitation.count({ where }),
   });
@@ -162,7 +169,15 @@ const ID_ARGS: Record<string, string> = {
   memberId: 'Member',
   teamId: 'Team',
 };
-const BY_FIELD = ['SessionType', 'PackageTemplate', 'WebhookEndpoint', 'ApiKey', 'Client', 'Notification'];
+const BY_FIELD = [
+  'SessionType',
+  'PackageTemplate',
+  'WebhookEndpoint',
+  'WebhookDelivery',
+  'ApiKey',
+  'Client',
+  'Notification',
+];
 
 function idTypeFor(field: string, arg: string): string | null {
   if (ID_ARGS[arg]) return ID_ARGS[arg];
@@ -383,6 +398,7 @@ it('uses the victim fixture the walker needs', () => {
       'Session',
       'SessionType',
       'Team',
+      'WebhookDelivery',
       'WebhookEndpoint',
     ].sort(),
   );

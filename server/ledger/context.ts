@@ -1,5 +1,6 @@
 import type { Limits } from '../auth/rate-limit.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { WebhookTransport } from '../webhooks/transport.ts';
 
 /**
  * What the ledger needs from the outside world. `now` is injected so expiry, cancellation
@@ -14,4 +15,6 @@ export interface LedgerContext {
   accessChanged?(teamId: string): void;
   /** Request budgets (login attempts); absent in unit tests of the rules. */
   limits?: Limits;
+  /** How webhooks reach receivers (address policy, timeout); absent: public addresses only. */
+  webhookTransport?: WebhookTransport;
 }

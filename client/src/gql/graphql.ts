@@ -288,6 +288,7 @@ export type CancelPreviewQuery = { node:
     | { __typename: 'Session', id: string, startsAt: string, status: SessionStatus, cancellationOutcome: CancellationOutcome, cancelWindowHours: number | null, sessionType: { id: string, name: string } | null }
     | { __typename: 'SessionType' }
     | { __typename: 'Team' }
+    | { __typename: 'WebhookDelivery' }
     | { __typename: 'WebhookEndpoint' }
    | null };
 
@@ -521,6 +522,7 @@ export type ClientNamesQuery = { nodes: Array<
     | { __typename: 'Session' }
     | { __typename: 'SessionType' }
     | { __typename: 'Team' }
+    | { __typename: 'WebhookDelivery' }
     | { __typename: 'WebhookEndpoint' }
    | null> };
 
