@@ -131,7 +131,8 @@ describe('the studio web app', () => {
       )
       .toBe(true);
     await dialog(owner).getByLabel('Notes (optional)').fill('Great first session');
-    await expectText(dialog(owner).locator('.counter'), '19/500');
+    // Session notes hold 2,000 characters (server/ledger/limits.ts), entry notes 500.
+    await expectText(dialog(owner).locator('.counter'), '19/2000');
     await shot(owner, 'log-session-dialog-desktop');
     await dialog(owner).getByRole('button', { name: 'Log session' }).click();
     await expectText(
