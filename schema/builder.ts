@@ -6,6 +6,7 @@ import { DateResolver, DateTimeResolver } from 'graphql-scalars';
 import type { GraphQLContext } from '../server/context.ts';
 import type PrismaTypes from '../server/generated/pothos-types.ts';
 import { getDatamodel } from '../server/generated/pothos-types.ts';
+import { noteResolvedError } from '../server/observability/operations.ts';
 
 const pascal = (s: string) => s[0].toUpperCase() + s.slice(1);
 
@@ -36,6 +37,8 @@ export const builder = new SchemaBuilder<{
   },
   errors: {
     directResult: true,
+    // A refusal returned as a typed result is still a refusal in the logs and metrics.
+    onResolvedError: noteResolvedError,
     defaultUnionOptions: { name: ({ fieldName }) => `${pascal(fieldName)}Result` },
     defaultResultOptions: { name: ({ fieldName }) => `${pascal(fieldName)}Success` },
   },

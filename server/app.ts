@@ -26,7 +26,11 @@ import { createJobRunner, type JobRunner } from './jobs/runner.ts';
 import type { Actor } from './ledger/actor.ts';
 import type { LedgerContext } from './ledger/context.ts';
 import { DomainError, RateLimited, Unauthenticated } from './ledger/errors.ts';
-import { consoleLog, mailTransportFromConfig } from './mail/transport.ts';
+import { mailTransportFromConfig } from './mail/transport.ts';
+import { operationalRoutes } from './observability/health.ts';
+import { createLogger, type Logger } from './observability/log.ts';
+import { Metrics } from './observability/metrics.ts';
+import { operationLogging } from './observability/operations.ts';
 import { type DispatcherOptions, WebhookDispatcher } from './webhooks/dispatcher.ts';
 import { type Lookup, WebhookTransport } from './webhooks/transport.ts';
 
@@ -42,6 +46,8 @@ export interface AppOptions {
   database?: Database;
   /** The clock the ledger uses; tests move it instead of waiting. */
   now?: () => Date;
+  /** Where the app logs; by default a logger made from LOG_LEVEL and LOG_FORMAT on stdout. */
+  logger?: Logger;
   /** Webhook delivery; `lookup` stands in for DNS (tests). */
   webhooks?: DispatcherOptions & { lookup?: Lookup };
 }
@@ -51,6 +57,8 @@ export interface App {
   database: Database;
   ledger: LedgerContext;
   webhooks: WebhookDispatcher;
+  log: Logger;
+  metrics: Metrics;
   /** Background jobs (expiry, alerts, mail): on a timer from start() when JOBS=on; runOnce() any time. */
   jobs: JobRunner;
   start(): Promise<{ url: string; port: number }>;
@@ -177,12 +185,19 @@ function cookieValue(header: string | null | undefined, name: string): string | 
 }
 
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const log = options.logger ?? createLogger({ level: config.logLevel, format: config.logFormat });
   const database =
     options.database ??
-    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize }));
+    (await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      poolSize: config.dbPoolSize,
+      log,
+    }));
   const now = options.now ?? (() => new Date());
-  const signal = config.redisUrl ? redisSignal(config.redisUrl, (message) => console.warn(message)) : memorySignal();
-  const hub = new EventHub(database.prisma, signal);
+  const metrics = new Metrics({ prisma: database.prisma, pool: database.pool, log });
+  const signal = config.redisUrl ? redisSignal(config.redisUrl, (message) => log.warn(message)) : memorySignal();
+  const hub = new EventHub(database.prisma, signal, (seconds) => metrics.hubLag.observe(seconds));
   const webhookTransport = new WebhookTransport({
     allowPrivateAddresses: config.webhookAllowPrivateAddresses,
     timeoutMs: config.webhookTimeoutMs,
@@ -204,16 +219,25 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       webhooks.kick();
     },
     accessChanged: (teamId) => hub.accessChanged(teamId),
+    entriesWritten: (events) => {
+      for (const event of events) metrics.ledgerEntries.inc({ event });
+    },
     limits,
     webhookTransport,
   };
-  const webhooks = new WebhookDispatcher(ledger, { concurrency: config.webhookConcurrency, ...options.webhooks });
-  const jobsLog = consoleLog(config.logLevel);
+  const webhooks = new WebhookDispatcher(ledger, {
+    concurrency: config.webhookConcurrency,
+    log: log.child({ component: 'webhooks' }),
+    ...options.webhooks,
+  });
+  const operationLog = operationLogging({ log, metrics });
+  const jobsLog = log.child({ component: 'jobs' });
   const jobs = createJobRunner({
     ledger,
     transport: mailTransportFromConfig(config, jobsLog),
     intervalMs: config.jobsIntervalMs,
     log: jobsLog,
+    metrics,
   });
 
   /**
@@ -236,8 +260,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     // cookie-authenticated calls only work from Punchcard's own origin.
     cors: { origin: '*', credentials: false },
     maskedErrors: { maskError },
-    logging: config.logLevel === 'silent' ? false : config.logLevel,
+    logging: operationLog.yogaLogger,
     plugins: [
+      operationLog.plugin,
       useCookies(),
       useNoNulCharacters(),
       // Browsers send cookies on cross-site "simple" requests; demanding a JSON content type or
@@ -298,7 +323,17 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     );
   }
 
-  const server: Server = createServer(httpHandler(yoga));
+  const server: Server = createServer(
+    httpHandler(
+      yoga,
+      operationalRoutes({
+        prisma: database.prisma,
+        pingRedis: limitsRedis && (() => limitsRedis.ping()),
+        metrics,
+        metricsToken: config.metricsToken,
+      }),
+    ),
+  );
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
   // graphql-ws goes through yoga's envelope so sockets get the same schema, plugins and context.
   const wsServer = useServer(
@@ -342,6 +377,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     database,
     ledger,
     webhooks,
+    log,
+    metrics,
     jobs,
     async start() {
       await new Promise<void>((resolve, reject) => {

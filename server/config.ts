@@ -23,6 +23,10 @@ export interface Config {
   /** Trust X-Forwarded-Proto (behind a TLS-terminating proxy) to mark cookies Secure. */
   trustProxy: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** `json`: one JSON object per line; `pretty`: readable lines; `auto`: pretty on a terminal, else JSON. */
+  logFormat: 'json' | 'pretty' | 'auto';
+  /** When set, GET /metrics wants `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
   /** Requests one API key may make per minute (shared across instances with Redis). */
   apiKeyRatePerMinute: number;
   // Background jobs and mail (server/jobs, server/mail).
@@ -87,6 +91,16 @@ function mailbox(env: Env, name: string, fallback: string): string {
   return raw.trim();
 }
 
+/** A shared secret sent in a header: printable ASCII without spaces, long enough not to be guessed. */
+function token(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^[\x21-\x7e]{16,256}$/.test(raw)) {
+    throw new ConfigError(name, 'expected 16–256 printable characters without spaces.');
+  }
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   return {
     port: int(env, 'PORT', 4000, 0, 65535),
@@ -98,6 +112,8 @@ export function loadConfig(env: Env = process.env): Config {
     demo: oneOf(env, 'DEMO', ['auto', 'always', 'never'] as const, 'auto'),
     trustProxy: oneOf(env, 'TRUST_PROXY', ['true', 'false'] as const, 'false') === 'true',
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
+    logFormat: oneOf(env, 'LOG_FORMAT', ['auto', 'json', 'pretty'] as const, 'auto'),
+    metricsToken: token(env, 'METRICS_TOKEN'),
     apiKeyRatePerMinute: int(env, 'API_KEY_RATE_PER_MINUTE', 600, 1, 1_000_000),
     smtpUrl: url(env, 'SMTP_URL', ['smtp', 'smtps']),
     mailFrom: mailbox(env, 'MAIL_FROM', 'Punchcard <punchcard@localhost>'),

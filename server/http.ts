@@ -10,9 +10,10 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
  * One port for everything: the GraphQL API (and its WebSocket upgrade, handled elsewhere) at
- * /graphql, the public balance page /b/<token> and its widget, and the team's web app at /.
+ * /graphql, the public balance page /b/<token> and its widget, the team's web app at /, and
+ * `routes` by exact path (the operational endpoints: /healthz, /readyz, /metrics).
  */
-export function httpHandler(graphql: Handler): Handler {
+export function httpHandler(graphql: Handler, routes: Record<string, Handler> = {}): Handler {
   const widget = readFileSync(`${CLIENT}widget/widget.js`);
   const sharePage = readFileSync(`${CLIENT}widget/share.html`, 'utf8');
   const dist = `${CLIENT}dist`;
@@ -20,6 +21,7 @@ export function httpHandler(graphql: Handler): Handler {
 
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (Object.hasOwn(routes, path)) return routes[path](req, res);
     if (path === '/graphql' || path.startsWith('/graphql/')) return graphql(req, res);
     if (path === '/widget.js') {
       // Embedded on studios' own sites: any origin may load it.

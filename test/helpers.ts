@@ -2,6 +2,7 @@ import { type App, type AppOptions, buildApp } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
 import type { Database } from '../server/db/index.ts';
 import { createTestDatabase } from '../server/db/test-db.ts';
+import type { Logger } from '../server/observability/log.ts';
 
 /** A clock tests move by hand: expiry and cancellation windows without waiting. */
 export class TestClock {
@@ -36,7 +37,13 @@ export interface TestApp {
 }
 
 export async function createTestApp(
-  opts: { db?: Database; clock?: TestClock; env?: Record<string, string>; webhooks?: AppOptions['webhooks'] } = {},
+  opts: {
+    db?: Database;
+    clock?: TestClock;
+    env?: Record<string, string>;
+    webhooks?: AppOptions['webhooks'];
+    logger?: Logger;
+  } = {},
 ): Promise<TestApp> {
   const clock = opts.clock ?? new TestClock();
   const db = opts.db ?? (await createTestDatabase());
@@ -46,6 +53,7 @@ export async function createTestApp(
       database: db,
       now: clock.now,
       webhooks: opts.webhooks,
+      logger: opts.logger,
     },
   );
   const gql: TestApp['gql'] = async (query, variables, token) => {

@@ -12,8 +12,10 @@ import { type Database, openDatabase } from '../server/db/index.ts';
 import { createPostgresTestDatabase, type PostgresTestDatabase } from '../server/db/test-db.ts';
 import { createJobRunner, type JobReport, type JobRunner } from '../server/jobs/runner.ts';
 import { enqueueMail } from '../server/mail/outbox.ts';
-import { inboxTransport, type LogLevel, smtpTransport } from '../server/mail/transport.ts';
+import { inboxTransport, smtpTransport } from '../server/mail/transport.ts';
+import { silentLogger } from '../server/observability/log.ts';
 import { createTestApp, DAY, ERR, studio, type TestApp } from './helpers.ts';
+import { capturedLogger } from './support/log.ts';
 
 // Background jobs and mail: time comes from the TestClock (never waited for), mail goes to a
 // real SMTP server on loopback (smtp-server), and the database is the embedded PGlite, plus a
@@ -124,15 +126,13 @@ function decodeWords(s: string): string {
     );
 }
 
-const quietLog = () => {};
-
 /** A second runner on the same database, like another server instance would have. */
 function peerRunner(t: TestApp, smtpUrl: string, prisma = t.db.prisma): JobRunner {
   return createJobRunner({
     ledger: { prisma, now: t.clock.now },
     transport: smtpTransport(smtpUrl, MAIL_FROM),
     intervalMs: MIN,
-    log: quietLog,
+    log: silentLogger,
   });
 }
 
@@ -363,7 +363,7 @@ describe('with SMTP (a real SMTP server on loopback)', () => {
       ledger: { prisma: t.db.prisma, now: t.clock.now },
       transport: smtpTransport('smtp://127.0.0.1:1', MAIL_FROM),
       intervalMs: MIN,
-      log: quietLog,
+      log: silentLogger,
     });
     expect((await down.runOnce()).mail).toEqual({ sent: 0, failed: 0, retrying: 1 });
     await down.stop();
@@ -375,18 +375,24 @@ describe('with SMTP (a real SMTP server on loopback)', () => {
       t.clock.now(),
     );
     smtp.state.refuseRecipient = (address) => address === 'gone@example.com';
-    const logged: [LogLevel, string][] = [];
-    const log = (level: LogLevel, message: string) => logged.push([level, message]);
+    const log = capturedLogger();
     const partial = createJobRunner({
       ledger: { prisma: t.db.prisma, now: t.clock.now },
-      transport: smtpTransport(smtp.url, MAIL_FROM, log),
+      transport: smtpTransport(smtp.url, MAIL_FROM, log.logger),
       intervalMs: MIN,
-      log,
+      log: log.logger,
     });
     expect((await partial.runOnce()).mail).toEqual({ sent: 1, failed: 0, retrying: 0 });
     await partial.stop();
     expect(smtp.received.at(-1)?.envelopeTo).toEqual(['team@example.com']);
-    expect(logged).toContainEqual(['warn', expect.stringContaining('the relay refused gone@example.com')]);
+    expect(log.lines()).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        dedupeKey: 'test:partial',
+        refused: ['gone@example.com'],
+        msg: expect.stringContaining('the relay refused gone@example.com'),
+      }),
+    );
 
     expect(smtp.received.map((m) => m.dedupeKey)).toEqual(['test:transient', 'test:stale', 'test:partial']);
   });
@@ -476,16 +482,20 @@ describe('without SMTP (the embedded default)', () => {
     );
 
     // The app's own runner logs through LOG_LEVEL (silent in tests): use one that records.
-    const logged: [LogLevel, string][] = [];
-    const log = (level: LogLevel, message: string) => logged.push([level, message]);
-    const runner = createJobRunner({ ledger: t.app.ledger, transport: inboxTransport(log), intervalMs: MIN, log });
+    const log = capturedLogger();
+    const runner = createJobRunner({
+      ledger: t.app.ledger,
+      transport: inboxTransport(log.logger),
+      intervalMs: MIN,
+      log: log.logger,
+    });
     expect(await runner.runOnce()).toMatchObject({ expiryAlerts: 1, mail: { sent: 1 }, errors: [] });
     expect((await runner.runOnce()).mail.sent).toBe(0);
     await runner.stop();
-    const logLine = logged.find(([, m]) => m.includes('kept as an in-app notification'));
-    expect(logLine?.[0]).toBe('info');
-    expect(logLine?.[1]).toContain(`Nora Notified's package "Spring Pack" expires on 2026-06-05`);
-    expect(logLine?.[1]).toContain('Credits left: 6 of 6.');
+    const logLine = log.lines().find((l) => l.msg.includes('kept as an in-app notification'));
+    expect(logLine?.level).toBe('info');
+    expect(logLine?.subject).toContain(`Nora Notified's package "Spring Pack" expires on 2026-06-05`);
+    expect(logLine?.text).toContain('Credits left: 6 of 6.');
 
     const { notifications } = await t.ok(NOTIFICATIONS, {}, s.token);
     expect(notifications.edges).toHaveLength(1);

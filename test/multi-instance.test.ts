@@ -35,12 +35,12 @@ beforeAll(async () => {
       DATABASE_URL: pg.url,
       REDIS_URL: `redis://127.0.0.1:${proxyPort}`,
       DEMO: 'never',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
     });
-    await process.waitFor(/GraphiQL: (\S+)/);
+    await process.waitFor(/GraphiQL: ([^\s"]+)/);
     servers.push({ process, url: `http://127.0.0.1:${port}/graphql` });
   }
-}, 90_000);
+}, 240_000);
 
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.process.stop()));
@@ -138,5 +138,5 @@ it.skipIf(!pg)(
     }
     await Promise.all([onA.close(), onB.close(), balanceOnB.close()]);
   },
-  90_000,
+  240_000,
 );

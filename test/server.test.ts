@@ -78,11 +78,13 @@ describe('npm start on the embedded database', () => {
   it('first start: prints the GraphiQL URL and a demo login', async () => {
     const port = await freePort();
     first = startServer({ PORT: String(port), DATA_DIR: dataDir });
-    await first.waitFor(/Log in as \S+ \/ \S+/, 45_000);
-    url = first.output.match(/GraphiQL: (\S+)/)?.[1] ?? '';
+    await first.waitFor(/Log in as [^\s"]+ \/ [^\s"]+/, 150_000);
+    url = first.output.match(/GraphiQL: ([^\s"]+)/)?.[1] ?? '';
     expect(url).toBe(`http://127.0.0.1:${port}/graphql`);
     expect(first.output).toContain(`the embedded database in ${dataDir}`);
-  }, 60_000);
+    // Not on a terminal: every line is a JSON log record (LOG_FORMAT=auto).
+    for (const line of first.output.trim().split('\n')) expect(() => JSON.parse(line), line).not.toThrow();
+  }, 180_000);
 
   it('serves GraphiQL to a browser at /graphql', async () => {
     const response = await fetch(url, { headers: { accept: 'text/html' } });
@@ -94,7 +96,7 @@ describe('npm start on the embedded database', () => {
   });
 
   it('logs in with the printed demo login and sets an HttpOnly session cookie', async () => {
-    const [, email, password] = first.output.match(/Log in as (\S+) \/ (\S+)/) ?? [];
+    const [, email, password] = first.output.match(/Log in as ([^\s"]+) \/ ([^\s"]+)/) ?? [];
     const { response, result } = await post<LogIn>(url, LOG_IN, { email, password });
     expect(result.errors).toBeUndefined();
     expect(result.data?.logIn).toMatchObject({
@@ -141,7 +143,7 @@ describe('npm start on the embedded database', () => {
   it('second start on the same DATA_DIR keeps the data and seeds nothing', async () => {
     const port = await freePort();
     const second = startServer({ PORT: String(port), DATA_DIR: dataDir });
-    const secondUrl = (await second.waitFor(/GraphiQL: (\S+)/, 45_000))[1];
+    const secondUrl = (await second.waitFor(/GraphiQL: ([^\s"]+)/, 150_000))[1];
 
     // The login made before the restart is still valid: the data was kept.
     const { result } = await post<{
@@ -170,7 +172,7 @@ describe('npm start on the embedded database', () => {
     } finally {
       await db.close();
     }
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('npm start with a bad configuration', () => {
@@ -195,7 +197,7 @@ describe('npm start on PostgreSQL', () => {
     try {
       const port = await freePort();
       server = startServer({ PORT: String(port), DATABASE_URL: db.url });
-      const url = (await server.waitFor(/GraphiQL: (\S+)/, 45_000))[1];
+      const url = (await server.waitFor(/GraphiQL: ([^\s"]+)/, 150_000))[1];
       expect(server.output).toContain('running on PostgreSQL');
 
       const signUp = await post<{ signUp: { __typename: string; token?: string } }>(
@@ -227,5 +229,5 @@ describe('npm start on PostgreSQL', () => {
       await server?.stop('SIGKILL');
       await db.drop();
     }
-  }, 60_000);
+  }, 180_000);
 });

@@ -38,6 +38,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { loadConfig } from '../config.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { Admission, type AdmissionLimits, TRANSACTION_MAX_WAIT_MS } from './admission.ts';
+import type { Logger } from '../observability/log.ts';
 import { applyMigrations, type MigrationTarget } from './migrations.ts';
 
 export type Database = {
@@ -45,6 +46,8 @@ export type Database = {
   kind: 'pglite' | 'postgres';
   /** The underlying PGlite instance (kind 'pglite' only), e.g. to dump it. */
   pglite?: PGlite;
+  /** The connection pool (kind 'postgres' only), for its usage figures. */
+  pool?: pg.Pool;
   /** Disconnects Prisma, then closes PGlite or ends the pool. */
   close(): Promise<void>;
 };
@@ -62,6 +65,8 @@ export type OpenDatabaseOptions = {
   poolSize?: number;
   /** Waiting for a PostgreSQL connection: the documented limits (admission.ts) unless tightened, e.g. by a test. */
   admission?: AdmissionLimits;
+  /** Where the pool reports a lost idle connection. */
+  log?: Logger;
 };
 
 export const DEFAULT_DATA_DIR = './data';
@@ -89,7 +94,7 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
     });
     // An idle client losing its connection emits 'error' on the pool; unhandled, that kills the
     // process. The pool drops the client by itself and the next query reports any real outage.
-    pool.on('error', (error) => console.error(`PostgreSQL pool: ${error.message}`));
+    pool.on('error', (error) => opts.log?.warn({ err: error }, `PostgreSQL pool: ${error.message}`));
     const prisma = new PrismaClient({
       adapter: new PrismaPg(pool),
       transactionOptions: { maxWait: TRANSACTION_MAX_WAIT_MS },
@@ -97,6 +102,7 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
     return {
       prisma,
       kind: 'postgres',
+      pool,
       close: once(async () => {
         await prisma.$disconnect();
         await pool.end();

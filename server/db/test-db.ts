@@ -3,8 +3,11 @@
 //
 // PGlite: starting an in-memory PGlite takes ~2 s and migrating it ~0.1 s more, so we migrate one
 // per process, dump its data directory, and start every test database from that dump instead.
+// A test run makes that dump once for all its files (test/support/global-setup.ts) and passes its
+// path in PUNCHCARD_PGLITE_TEMPLATE.
 
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { type Database, openDatabase, redactUrl } from './index.ts';
@@ -12,19 +15,31 @@ import { applyMigrations } from './migrations.ts';
 
 export const DEFAULT_TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
+/** Path of a dump made by migratedDataDir(), shared by the processes of one test run. */
+export const TEMPLATE_ENV = 'PUNCHCARD_PGLITE_TEMPLATE';
+/**
+ * Name of a migrated PostgreSQL database of the test run: new migrated databases are copied
+ * from it (CREATE DATABASE … TEMPLATE, a file copy) instead of each running the migrations.
+ */
+export const PG_TEMPLATE_ENV = 'PUNCHCARD_PG_TEMPLATE';
+
 let template: Promise<File | Blob> | undefined;
 
-/** The data directory of a freshly migrated PGlite, made once per process. */
+/** The data directory of a freshly migrated in-memory PGlite. */
+export async function migratedDataDir(): Promise<File | Blob> {
+  const pglite = await PGlite.create();
+  try {
+    await applyMigrations({ kind: 'pglite', pglite });
+    return await pglite.dumpDataDir('none'); // uncompressed: the clone is faster without gunzip
+  } finally {
+    await pglite.close();
+  }
+}
+
+/** The migrated data directory: the test run's shared dump, or one made once per process. */
 function migratedTemplate(): Promise<File | Blob> {
-  template ??= (async () => {
-    const pglite = await PGlite.create();
-    try {
-      await applyMigrations({ kind: 'pglite', pglite });
-      return await pglite.dumpDataDir('none'); // uncompressed: the clone is faster without gunzip
-    } finally {
-      await pglite.close();
-    }
-  })();
+  const shared = process.env[TEMPLATE_ENV];
+  template ??= shared ? readFile(shared).then((bytes) => new Blob([bytes])) : migratedDataDir();
   template.catch(() => {
     template = undefined;
   });
@@ -68,8 +83,11 @@ export async function createPostgresTestDatabase(
   }
 
   const name = `pc_test_${randomBytes(6).toString('hex')}`;
+  const migrate = opts.migrate ?? true;
+  const template = migrate ? process.env[PG_TEMPLATE_ENV] : undefined;
+  if (template && !/^pc_test_[0-9a-f]{12}$/.test(template)) throw new Error(`${PG_TEMPLATE_ENV}: not a test database`);
   try {
-    await admin.query(`CREATE DATABASE "${name}"`);
+    await admin.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`);
   } finally {
     await admin.end();
   }
@@ -97,7 +115,7 @@ export async function createPostgresTestDatabase(
 
   let db: Database;
   try {
-    db = await openDatabase({ databaseUrl: url.href, migrate: opts.migrate ?? true });
+    db = await openDatabase({ databaseUrl: url.href, migrate: migrate && !template });
   } catch (error) {
     await dropDatabase();
     throw error;

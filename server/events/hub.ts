@@ -88,6 +88,7 @@ class TeamFeed {
     private readonly prisma: PrismaClient,
     private readonly teamId: string,
     private readonly pollMs: () => number,
+    private readonly onLag?: (seconds: number) => void,
   ) {}
 
   /** The last sequence the team has committed (the cursor of a subscriber that starts now). */
@@ -113,6 +114,8 @@ class TeamFeed {
       const cursor = await this.currentHead();
       const events = await readEvents(this.prisma, this.teamId, cursor);
       if (events.length === 0) return false;
+      const readAt = Date.now();
+      for (const event of events) this.onLag?.((readAt - event.createdAt.getTime()) / 1000);
       this.buffer.push(...events);
       if (this.buffer.length > BUFFER) this.buffer.splice(0, this.buffer.length - BUFFER);
       this.head = events.at(-1)!.sequence;
@@ -167,6 +170,8 @@ export class EventHub {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly signal: Signal,
+    /** Told, for each event a live feed reads, how long after its commit that was (metrics). */
+    private readonly onLag?: (seconds: number) => void,
   ) {
     this.unsubscribe = signal.subscribe((hint) => this.onHint(hint));
   }
@@ -208,7 +213,7 @@ export class EventHub {
   ): AsyncGenerator<TeamEvent> {
     let feed = this.feeds.get(teamId);
     if (!feed) {
-      feed = new TeamFeed(this.prisma, teamId, this.pollMs);
+      feed = new TeamFeed(this.prisma, teamId, this.pollMs, this.onLag);
       this.feeds.set(teamId, feed);
       feed.startPolling();
     }

@@ -1,6 +1,6 @@
 import type { LedgerContext } from '../ledger/context.ts';
 import { expirePackages } from '../ledger/packages.ts';
-import type { Log } from '../mail/transport.ts';
+import type { Logger } from '../observability/log.ts';
 
 /**
  * Expires every package whose expiry day has come, team by team. Needs no claim of its own:
@@ -8,7 +8,7 @@ import type { Log } from '../mail/transport.ts';
  * `expiredAt` is still null, so a second instance running it at the same moment waits for the
  * lock, then finds nothing left to do. Returns how many packages this call expired.
  */
-export async function expireDuePackages(ctx: LedgerContext, log: Log): Promise<number> {
+export async function expireDuePackages(ctx: LedgerContext, log: Logger): Promise<number> {
   const teams = await ctx.prisma.package.findMany({
     where: { expiredAt: null, expiresOn: { lte: ctx.now() } },
     select: { teamId: true },
@@ -20,7 +20,7 @@ export async function expireDuePackages(ctx: LedgerContext, log: Log): Promise<n
       expired += await expirePackages(ctx, teamId);
     } catch (error) {
       // One team's trouble must not hold back every other team's expiry; the next run retries.
-      log('error', `Expiring packages of team ${teamId} failed: ${error instanceof Error ? error.message : error}`);
+      log.error({ err: error, teamId }, `Expiring packages of team ${teamId} failed (the next run retries).`);
     }
   }
   return expired;

@@ -7,13 +7,15 @@
 
 import { ConfigError, loadConfig } from '../config.ts';
 import { openDatabase, redactUrl } from '../db/index.ts';
-import { consoleLog, mailTransportFromConfig } from '../mail/transport.ts';
+import { mailTransportFromConfig } from '../mail/transport.ts';
+import { createLogger } from '../observability/log.ts';
 import { createJobRunner } from './runner.ts';
 
 async function main(): Promise<number> {
   const config = loadConfig();
-  const log = consoleLog(config.logLevel === 'silent' ? 'silent' : 'info');
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
+  // The log goes to stderr: stdout is the report, for scripts to read.
+  const log = createLogger({ level: config.logLevel, format: config.logFormat, destination: 2 });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2, log });
   const runner = createJobRunner({
     ledger: { prisma: database.prisma, now: () => new Date() },
     transport: mailTransportFromConfig(config, log),

@@ -1,6 +1,8 @@
 import type { LedgerContext } from '../ledger/context.ts';
 import { type DeliveryOptions, type DeliveryReport, deliverOutbox } from '../mail/sender.ts';
-import type { Log, MailTransport } from '../mail/transport.ts';
+import type { MailTransport } from '../mail/transport.ts';
+import type { Logger } from '../observability/log.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import { queueExpiryAlerts, queueLowCreditAlerts } from './alerts.ts';
 import { expireDuePackages } from './expiry.ts';
 
@@ -38,7 +40,9 @@ export interface JobRunnerOptions {
   ledger: LedgerContext;
   transport: MailTransport;
   intervalMs: number;
-  log: Log;
+  log: Logger;
+  /** Where job runs are counted (GET /metrics); absent in the CLI and in unit tests. */
+  metrics?: Pick<Metrics, 'jobRuns' | 'jobSeconds'>;
   /** Tuning of the outbox sender (tests shorten the stale window). */
   mail?: Pick<DeliveryOptions, 'staleAfterMs' | 'maxAttempts' | 'batchSize'>;
 }
@@ -59,13 +63,18 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
       errors: [],
     };
     const step = async (job: string, fn: () => Promise<void>) => {
+      const started = performance.now();
+      let outcome: 'ok' | 'error' = 'ok';
       try {
         await fn();
       } catch (error) {
+        outcome = 'error';
         const message = error instanceof Error ? error.message : String(error);
         report.errors.push({ job, message });
-        log('error', `Job ${job} failed (the next run retries): ${message}`);
+        log.error({ err: error, job }, `Job ${job} failed (the next run retries): ${message}`);
       }
+      opts.metrics?.jobRuns.inc({ job, outcome });
+      opts.metrics?.jobSeconds.observe({ job }, (performance.now() - started) / 1000);
     };
     // Expiry first, so a package that lapsed since the last run is not alerted about, and the
     // running-low job sees its EXPIRED entry. Sending last, so this run's alerts go out now.
@@ -83,8 +92,8 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
     });
     const { expired, expiryAlerts, lowCreditAlerts, mail } = report;
     if (expired + expiryAlerts + lowCreditAlerts + mail.sent + mail.failed + mail.retrying > 0) {
-      log(
-        'info',
+      log.info(
+        { expired, expiryAlerts, lowCreditAlerts, mail },
         `Jobs: ${expired} package(s) expired, ${expiryAlerts} expiry and ${lowCreditAlerts} running-low alert(s) queued, ` +
           `mail ${mail.sent} sent / ${mail.retrying} to retry / ${mail.failed} failed.`,
       );

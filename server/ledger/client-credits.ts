@@ -151,7 +151,7 @@ export class ClientCredits {
       if (updated.count !== 1) throw new PackageExhausted(pkg.id);
       pkg.remainingCredits += amount;
     }
-    return tx.ledgerEntry.create({
+    const entry = await tx.ledgerEntry.create({
       data: {
         teamId: this.w.team.id,
         sequence: this.w.nextSequence(),
@@ -169,5 +169,7 @@ export class ClientCredits {
       },
       select: { id: true, sequence: true },
     });
+    this.w.entries.push(event);
+    return entry;
   }
 }

@@ -1,5 +1,5 @@
 import type { Limits } from '../auth/rate-limit.ts';
-import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { LedgerEvent, PrismaClient } from '../generated/prisma/client.ts';
 import type { WebhookTransport } from '../webhooks/transport.ts';
 
 /**
@@ -11,6 +11,8 @@ export interface LedgerContext {
   prisma: PrismaClient;
   now(): Date;
   teamChanged?(teamId: string): void;
+  /** Called after a commit with the events of the ledger entries it appended (for metrics). */
+  entriesWritten?(events: LedgerEvent[]): void;
   /** Called after a logout or membership change, so live subscriptions re-check access. */
   accessChanged?(teamId: string): void;
   /** Request budgets (login attempts); absent in unit tests of the rules. */

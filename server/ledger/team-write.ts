@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Admission, TRANSACTION_MAX_WAIT_MS } from '../db/admission.ts';
-import type { Prisma } from '../generated/prisma/client.ts';
+import type { LedgerEvent, Prisma } from '../generated/prisma/client.ts';
 import type { Actor } from './actor.ts';
 import type { LedgerContext } from './context.ts';
 import { IdempotencyKeyReused, InvalidInput } from './errors.ts';
@@ -14,6 +14,8 @@ export interface TeamWrite {
   team: { id: string; cancelWindowHours: number; lowCreditThreshold: number };
   /** The team's next sequence number; only valid inside this transaction. */
   nextSequence(): number;
+  /** Events of the ledger entries appended so far, reported once the transaction commits. */
+  entries: LedgerEvent[];
 }
 
 /**
@@ -65,6 +67,7 @@ async function teamTurn(ctx: LedgerContext, teamId: string): Promise<() => void>
 
 async function writeInTransaction<T>(ctx: LedgerContext, actor: Actor, fn: (w: TeamWrite) => Promise<T>): Promise<T> {
   let advanced = false;
+  let entries: LedgerEvent[] = [];
   const result = await ctx.prisma.$transaction(
     async (tx) => {
       const [team] = await tx.$queryRaw<
@@ -73,7 +76,8 @@ async function writeInTransaction<T>(ctx: LedgerContext, actor: Actor, fn: (w: T
           FROM "Team" WHERE "id" = ${actor.teamId} FOR UPDATE`;
       if (!team) throw new InvalidInput('teamId', 'The team no longer exists.');
       let sequence = team.lastSequence;
-      const out = await fn({ tx, actor, now: ctx.now(), team, nextSequence: () => ++sequence });
+      entries = [];
+      const out = await fn({ tx, actor, now: ctx.now(), team, nextSequence: () => ++sequence, entries });
       if (sequence !== team.lastSequence) {
         await tx.team.update({ where: { id: team.id }, data: { lastSequence: sequence } });
         advanced = true;
@@ -85,6 +89,7 @@ async function writeInTransaction<T>(ctx: LedgerContext, actor: Actor, fn: (w: T
     { maxWait: TRANSACTION_MAX_WAIT_MS, timeout: 60_000 },
   );
   if (advanced) ctx.teamChanged?.(actor.teamId);
+  if (entries.length > 0) ctx.entriesWritten?.(entries);
   return result;
 }
 

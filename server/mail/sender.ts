@@ -1,5 +1,6 @@
 import type { PrismaClient } from '../generated/prisma/client.ts';
-import { type Log, type MailTransport, PermanentMailError, SMTP_SEND_DEADLINE_MS } from './transport.ts';
+import type { Logger } from '../observability/log.ts';
+import { type MailTransport, PermanentMailError, SMTP_SEND_DEADLINE_MS } from './transport.ts';
 
 /**
  * Delivers the outbox. Any number of senders (instances, or runners in one process) may run at
@@ -21,7 +22,7 @@ import { type Log, type MailTransport, PermanentMailError, SMTP_SEND_DEADLINE_MS
 
 export interface DeliveryOptions {
   now(): Date;
-  log: Log;
+  log: Logger;
   /** A SENDING claim older than this is taken to be from a crashed sender, and retried. */
   staleAfterMs?: number;
   /** How many attempts before a row is given up as FAILED. */
@@ -86,7 +87,10 @@ export async function deliverOutbox(
     });
     if (claimed.count !== 1) continue; // another sender holds it now
     if (row.status === 'SENDING') {
-      opts.log('warn', `Mail ${row.id} (${row.dedupeKey}): a claim went stale; sending again (it may arrive twice).`);
+      opts.log.warn(
+        { mailId: row.id, dedupeKey: row.dedupeKey },
+        `Mail ${row.id}: a claim went stale; sending again (it may arrive twice).`,
+      );
     }
     const mine = { id: row.id, status: 'SENDING' as const, attempts: attempt };
 
@@ -104,7 +108,11 @@ export async function deliverOutbox(
         data: { status: 'SENT', sentAt: opts.now(), lastError: null },
       });
       if (done.count === 1) report.sent++;
-      else opts.log('warn', `Mail ${row.id} (${row.dedupeKey}) was re-claimed while being sent; it may arrive twice.`);
+      else
+        opts.log.warn(
+          { mailId: row.id, dedupeKey: row.dedupeKey },
+          `Mail ${row.id} was re-claimed while being sent; it may arrive twice.`,
+        );
       continue;
     }
     const message = error instanceof Error ? error.message : String(error);
@@ -117,9 +125,10 @@ export async function deliverOutbox(
       if (giveUp) report.failed++;
       else report.retrying++;
     }
-    opts.log(
-      giveUp ? 'error' : 'warn',
-      `Mail ${row.id} (${row.dedupeKey}) attempt ${attempt} failed${giveUp ? ', giving up' : ', will retry'}: ${message}`,
+    // The relay's refusal, not a bug of ours: its message says all, a stack would not.
+    opts.log[giveUp ? 'error' : 'warn'](
+      { mailId: row.id, dedupeKey: row.dedupeKey, attempt, reason: message },
+      `Mail ${row.id} attempt ${attempt} failed${giveUp ? ', giving up' : ', will retry'}: ${message}`,
     );
   }
   return report;

@@ -1,4 +1,5 @@
 import nodemailer, { type NodemailerError } from 'nodemailer';
+import type { Logger } from '../observability/log.ts';
 
 /** One outbox row on its way out. */
 export interface OutgoingMail {
@@ -7,19 +8,6 @@ export interface OutgoingMail {
   to: string[];
   subject: string;
   text: string;
-}
-
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-export type Log = (level: LogLevel, message: string) => void;
-
-/** Logs to the console from `threshold` up; 'silent' logs nothing. */
-export function consoleLog(threshold: LogLevel | 'silent' = 'info'): Log {
-  const order: (LogLevel | 'silent')[] = ['debug', 'info', 'warn', 'error', 'silent'];
-  const min = order.indexOf(threshold);
-  return (level, message) => {
-    if (order.indexOf(level) < min) return;
-    (level === 'error' ? console.error : level === 'warn' ? console.warn : console.log)(message);
-  };
 }
 
 /**
@@ -43,7 +31,7 @@ export class PermanentMailError extends Error {}
  */
 export const SMTP_SEND_DEADLINE_MS = 120_000;
 
-export function smtpTransport(smtpUrl: string, from: string, log?: Log): MailTransport {
+export function smtpTransport(smtpUrl: string, from: string, log?: Logger): MailTransport {
   // Query parameters of SMTP_URL (e.g. ?connectionTimeout=…) override these defaults.
   const transporter = nodemailer.createTransport({
     url: smtpUrl,
@@ -70,7 +58,10 @@ export function smtpTransport(smtpUrl: string, from: string, log?: Log): MailTra
         // The relay took the mail for some recipients and refused others: say so, never drop quietly.
         const rejected = info.rejected ?? [];
         if (rejected.length > 0) {
-          log?.('warn', `Mail ${mail.id} (${mail.dedupeKey}): the relay refused ${rejected.join(', ')}.`);
+          log?.warn(
+            { mailId: mail.id, dedupeKey: mail.dedupeKey, refused: rejected.map(String) },
+            `Mail ${mail.id}: the relay refused ${rejected.join(', ')}.`,
+          );
         }
       } catch (error) {
         const e = error as NodemailerError;
@@ -90,20 +81,19 @@ export function smtpTransport(smtpUrl: string, from: string, log?: Log): MailTra
 }
 
 /** No mail relay: the outbox row itself is the notification; the log shows it too. */
-export function inboxTransport(log: Log): MailTransport {
+export function inboxTransport(log: Logger): MailTransport {
   return {
     kind: 'inbox',
     async send(mail) {
-      const body = mail.text.replace(/^/gm, '    ');
-      log(
-        'info',
-        `Mail kept as an in-app notification (no SMTP_URL) for ${mail.to.join(', ')}: ${mail.subject}\n${body}`,
+      log.info(
+        { mailId: mail.id, dedupeKey: mail.dedupeKey, to: mail.to, subject: mail.subject, text: mail.text },
+        `Mail kept as an in-app notification (no SMTP_URL) for ${mail.to.join(', ')}: ${mail.subject}`,
       );
     },
     async close() {},
   };
 }
 
-export function mailTransportFromConfig(config: { smtpUrl?: string; mailFrom: string }, log: Log): MailTransport {
+export function mailTransportFromConfig(config: { smtpUrl?: string; mailFrom: string }, log: Logger): MailTransport {
   return config.smtpUrl ? smtpTransport(config.smtpUrl, config.mailFrom, log) : inboxTransport(log);
 }

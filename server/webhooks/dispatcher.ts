@@ -3,6 +3,7 @@ import { readEvents, type TeamEvent } from '../events/hub.ts';
 import { singleFlight } from '../events/single-flight.ts';
 import type { PrismaClient, WebhookDelivery, WebhookEndpoint } from '../generated/prisma/client.ts';
 import type { LedgerContext } from '../ledger/context.ts';
+import { type Logger, silentLogger } from '../observability/log.ts';
 import type { WebhookEvent } from './endpoints.ts';
 import { type Attempt, sign, transportOf, type WebhookTransport } from './transport.ts';
 
@@ -18,6 +19,8 @@ export interface DispatcherOptions {
   intervalMs?: number;
   /** Endpoints delivered to at the same time by this instance. */
   concurrency?: number;
+  /** Where a pass that could not run (e.g. the database away) is reported. */
+  log?: Logger;
 }
 
 /**
@@ -148,6 +151,7 @@ export class WebhookDispatcher {
   private readonly intervalMs: number;
   private readonly transport: WebhookTransport;
   private readonly slots: Slots;
+  private readonly log: Logger;
   private readonly workers = new Map<string, { run: ReturnType<typeof singleFlight>; callers: number }>();
 
   constructor(
@@ -157,6 +161,7 @@ export class WebhookDispatcher {
     this.intervalMs = options.intervalMs ?? 2_000;
     this.transport = transportOf(ctx);
     this.slots = new Slots(options.concurrency ?? 16);
+    this.log = options.log ?? silentLogger;
   }
 
   start() {
@@ -191,7 +196,7 @@ export class WebhookDispatcher {
       const due = endpoints.filter((e) => e.cursor < e.team.lastSequence);
       await Promise.all(due.map((e) => this.worker(e.id)));
     } catch (error) {
-      if (!this.stopped) console.warn(`webhooks: ${(error as Error).message}`);
+      if (!this.stopped) this.log.warn({ err: error }, `webhooks: ${(error as Error).message}`);
     }
   }
 
@@ -203,7 +208,9 @@ export class WebhookDispatcher {
         try {
           return await this.slots.use(() => this.deliver(endpointId));
         } catch (error) {
-          if (!this.stopped) console.warn(`webhooks: endpoint ${endpointId}: ${(error as Error).message}`);
+          if (!this.stopped) {
+            this.log.warn({ err: error, endpointId }, `webhooks: endpoint ${endpointId}: ${(error as Error).message}`);
+          }
           return false;
         }
       };

@@ -45,12 +45,12 @@ async function startServer(env: Record<string, string>) {
     PORT: String(port),
     HOST: '127.0.0.1',
     DEMO: 'never',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'info',
     JOBS: 'off',
     ...env,
   });
   servers.push(server);
-  await server.waitFor(/GraphiQL: (\S+)/, 60_000);
+  await server.waitFor(/GraphiQL: ([^\s"]+)/, 60_000);
   return { server, url: `http://127.0.0.1:${port}/graphql` };
 }
 

@@ -15,6 +15,7 @@ export default defineConfig({
     environment: 'node',
     include: ['test/reliability/**/*.test.ts', 'test/reliability/**/*.reliability.ts'],
     fileParallelism: false,
+    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 900_000,
     hookTimeout: 180_000,
   },

@@ -24,6 +24,8 @@ const SERVER_VARIABLES = [
   'DEMO',
   'TRUST_PROXY',
   'LOG_LEVEL',
+  'LOG_FORMAT',
+  'METRICS_TOKEN',
   'API_KEY_RATE_PER_MINUTE',
   'SMTP_URL',
   'MAIL_FROM',
@@ -41,7 +43,7 @@ export class ServerProcess {
   constructor(env: Record<string, string>) {
     this.child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
       cwd: ROOT,
-      env: { ...serverlessEnv(), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+      env: { ...serverlessEnv(), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout?.on('data', (chunk) => {
@@ -59,7 +61,7 @@ export class ServerProcess {
   }
 
   /** Resolves with the first match of `pattern` in the output; fails if the process exits first. */
-  async waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
+  async waitFor(pattern: RegExp, timeoutMs = 120_000): Promise<RegExpMatchArray> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const match = this.output.match(pattern);

@@ -26,13 +26,13 @@ export async function crashLoop(
       PORT: String(port),
       HOST: '127.0.0.1',
       DEMO: 'never',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
       JOBS: 'off',
       ...env,
     });
   const start = async () => {
     const server = spawn();
-    await server.waitFor(/GraphiQL: (\S+)/, 60_000);
+    await server.waitFor(/GraphiQL: ([^\s"]+)/, 60_000);
     return server;
   };
   /** A kill while the server is still starting (opening or recovering the database, migrating). */
