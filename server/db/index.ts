@@ -37,8 +37,8 @@ import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { loadConfig } from '../config.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
-import { Admission, type AdmissionLimits, TRANSACTION_MAX_WAIT_MS } from './admission.ts';
 import type { Logger } from '../observability/log.ts';
+import { Admission, type AdmissionLimits, TRANSACTION_MAX_WAIT_MS } from './admission.ts';
 import { applyMigrations, type MigrationTarget } from './migrations.ts';
 
 export type Database = {
