@@ -11,6 +11,7 @@ import { schema } from '../schema/index.ts';
 import { createLimits } from './auth/rate-limit.ts';
 import type { Config } from './config.ts';
 import type { RequestContext } from './context.ts';
+import { isOverloaded, OVERLOADED_RETRY_AFTER_SECONDS } from './db/admission.ts';
 import { type Database, openDatabase } from './db/index.ts';
 import { EventHub } from './events/hub.ts';
 import { memorySignal, redisSignal } from './events/signal.ts';
@@ -57,9 +58,13 @@ export interface App {
   stop(): Promise<void>;
 }
 
-/** PostgreSQL away (restart, partition, pool exhausted): connection-level failures, not bugs. */
+/**
+ * PostgreSQL away (restart, partition): connection-level failures, not bugs. A busy database is
+ * not one of them: waiting for a connection or a team's turn is an Admission (server/db/admission.ts),
+ * refused as Overloaded past its limits; DatabaseNotAnswering is its "no connection came back".
+ */
 const DATABASE_DOWN =
-  /ConnectionClosed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection terminated|timeout exceeded when trying to connect|Query read timeout|Can't reach database|P1001|P1017|the database system is (starting up|shutting down)/i;
+  /ConnectionClosed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection terminated|DatabaseNotAnswering|Query read timeout|Can't reach database|P1001|P1017|the database system is (starting up|shutting down)/i;
 
 function databaseUnavailable(error: unknown): boolean {
   type Chain = {
@@ -82,9 +87,19 @@ const unavailable = () =>
     extensions: { code: 'DatabaseUnavailable', http: { status: 503, headers: { 'retry-after': '5' } } },
   });
 
+const overloaded = () =>
+  new GraphQLError('The server is overloaded right now. Try again in a few seconds.', {
+    extensions: {
+      code: 'Overloaded',
+      retryAfterSeconds: OVERLOADED_RETRY_AFTER_SECONDS,
+      http: { status: 503, headers: { 'retry-after': String(OVERLOADED_RETRY_AFTER_SECONDS) } },
+    },
+  });
+
 /** Domain refusals keep their name and details; anything else is masked as "Unexpected error." */
 function maskError(error: unknown, message: string, isDev?: boolean): Error {
   const original = error instanceof GraphQLError ? error.originalError : error;
+  if (isOverloaded(original)) return overloaded();
   if (databaseUnavailable(original)) return unavailable();
   if (original instanceof DomainError) {
     return new GraphQLError(original.message, {
@@ -98,8 +113,44 @@ function maskError(error: unknown, message: string, isDev?: boolean): Error {
   return yogaMaskError(error, message, isDev);
 }
 
+/**
+ * A query too big to run is refused before it runs, with `extensions.code: QueryTooComplex` and
+ * what to change (armor alone answers "Syntax Error: …" without a code). The limits are in
+ * docs/API.md ("Query limits"). Cost counts every field and object once, times the `first`/`last`
+ * of each list around it (no extra factor per level): a 500-item page of every documented field
+ * of `balanceHistory` or `clients` (with packages) costs 14–20k, twenty such pages in one request
+ * ~90k.
+ */
+function refuseAs(hint: string) {
+  return (_context: unknown, error: GraphQLError): never => {
+    throw new GraphQLError(`${error.message.replace(/^Syntax Error: /, '')} ${hint}`, {
+      extensions: { code: 'QueryTooComplex', http: { status: 400 } },
+    });
+  };
+}
+
+const QUERY_LIMITS = {
+  maxDepth: { n: 12, ignoreIntrospection: true, onReject: [refuseAs('Select fewer nested levels.')] },
+  maxAliases: { n: 20, onReject: [refuseAs('Use fewer aliases, or send several requests.')] },
+  maxDirectives: { n: 20, onReject: [refuseAs('Use fewer directives.')] },
+  maxTokens: { n: 3000, onReject: [refuseAs('Send a shorter query.')] },
+  costLimit: {
+    maxCost: 50_000,
+    objectCost: 1,
+    scalarCost: 1,
+    depthCostFactor: 1,
+    ignoreIntrospection: true,
+    onReject: [
+      refuseAs(
+        'Ask for fewer items per page (first/last, at most 500), fewer lists or fewer fields, and page with after.',
+      ),
+    ],
+  },
+} satisfies Parameters<typeof EnvelopArmorPlugin>[0];
+
 /** A refusal while authenticating: 429 for an API key over its budget, 503 without a database. */
 function asHttpError(error: unknown): never {
+  if (isOverloaded(error)) throw overloaded();
   if (databaseUnavailable(error)) throw unavailable();
   if (error instanceof RateLimited) {
     throw new GraphQLError(error.message, {
@@ -191,13 +242,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       // Browsers send cookies on cross-site "simple" requests; demanding a JSON content type or
       // this header makes a forged form post or image GET fail before it runs.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
-      EnvelopArmorPlugin({
-        maxDepth: { n: 12, ignoreIntrospection: true },
-        maxAliases: { n: 20 },
-        maxDirectives: { n: 20 },
-        maxTokens: { n: 3000 },
-        costLimit: { maxCost: 20000, ignoreIntrospection: true },
-      }),
+      EnvelopArmorPlugin(QUERY_LIMITS),
     ],
     context: requestContext({ config, ledger, hub, authenticate, asHttpError }),
   });

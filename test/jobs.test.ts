@@ -579,7 +579,9 @@ describe('configuration', () => {
 });
 
 describe('npm run jobs:run-once', () => {
-  it('opens the configured database, runs every job once and reports', async () => {
+  // A child process migrating a fresh embedded database: seconds alone, much longer on a loaded
+  // machine. It waits for the process to exit; the timeout only catches a hang.
+  it('opens the configured database, runs every job once and reports', { timeout: 180_000 }, async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'punchcard-jobs-'));
     try {
       const { stdout } = await promisify(execFile)(

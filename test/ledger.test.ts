@@ -536,6 +536,35 @@ describe.each(backends)('on %s', (backend) => {
       expect(await s.call(NOTE, { id, note: 'Paid cash' })).toEqual({ __typename: 'LedgerEntry', note: 'Paid cash' });
       expect(await s.call(NOTE, { id, note: '' })).toEqual({ __typename: 'LedgerEntry', note: null });
     });
+
+    it('session notes on log, book and bulk log: up to 2,000 characters, beyond that NoteTooLong and nothing written', async () => {
+      const clientId = await s.client();
+      const packageId = await s.package(clientId, { credits: 5 });
+      const long = '😀'.repeat(2_001); // counted in characters, as the web app counts them
+      const tooLong = { __typename: 'NoteTooLong', code: 'NoteTooLong', length: 2_001, maxLength: 2_000 };
+      const TOO_LONG = '... on NoteTooLong { length maxLength }';
+      const log = (notes: string) =>
+        s.call(`mutation($input: LogSessionInput!) { logSession(input: $input) { __typename ${TOO_LONG} ${ERR} } }`, {
+          input: { clientId, status: 'COMPLETED', notes },
+        });
+      expect(await log(long)).toMatchObject(tooLong);
+      const startsAt = new Date(t.clock.current.getTime() + 3 * DAY).toISOString();
+      expect(
+        await s.call(
+          `mutation($input: BookSessionInput!) { bookSession(input: $input) { __typename ${TOO_LONG} ${ERR} } }`,
+          { input: { clientId, sessionTypeId: s.sessionTypeId, startsAt, notes: long } },
+        ),
+      ).toMatchObject(tooLong);
+      const bulk = await s.call(
+        `mutation($input: BulkLogSessionsInput!) { bulkLogSessions(input: $input) { ... on BulkLogPayload { results { ok error { __typename code ${TOO_LONG} } } } } }`,
+        { input: { clientIds: [clientId], status: 'COMPLETED', notes: long } },
+      );
+      expect(bulk.results).toMatchObject([{ ok: false, error: tooLong }]);
+      expect(await s.remaining(packageId)).toBe(5);
+
+      expect(await log('😀'.repeat(2_000))).toEqual({ __typename: 'SessionPayload' });
+      expect(await s.remaining(packageId)).toBe(4);
+    });
   });
 
   describe('balance history', () => {

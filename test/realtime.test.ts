@@ -54,7 +54,7 @@ function subscribe(token: string | null, query: string, variables: Record<string
   };
 }
 
-async function until(check: () => boolean, what: string, ms = 5_000) {
+async function until(check: () => boolean, what: string, ms = 20_000) {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -66,8 +66,9 @@ describe('ledgerEvents', () => {
   it('a mutation reaches a teammate subscribed over graphql-ws', async () => {
     const s = await studio(t);
     const clientId = await s.client();
-    const sub = subscribe(s.token, EVENTS);
-    await new Promise((r) => setTimeout(r, 200)); // let the subscription start
+    // From the team's cursor (a new team: 0), so it makes no difference whether the mutations
+    // below commit before or after the subscription is set up: no waiting for it.
+    const sub = subscribe(s.token, EVENTS, { after: 0 });
     await s.package(clientId, { credits: 3 });
     await s.log(clientId);
     await s.log(await s.client('Direct', 'NONE'));
@@ -100,8 +101,10 @@ describe('ledgerEvents', () => {
     await until(() => resumed.received.length === 5, 'the next live event');
     expect(resumed.received.map((e) => e.sequence)).toEqual([1, 2, 3, 4, 5].map((i) => cursor + i));
     expect(resumed.received.at(-1).entry.balanceAfter).toBe(4);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(resumed.received).toHaveLength(5); // no duplicates
+    // No duplicates: the stream is in order, so any repeat would come before the next event.
+    await s.log(clientId);
+    await until(() => resumed.received.some((e) => e.sequence === cursor + 6), 'one more live event');
+    expect(resumed.received.map((e) => e.sequence)).toEqual([1, 2, 3, 4, 5, 6].map((i) => cursor + i));
     await resumed.close();
   });
 
@@ -112,8 +115,10 @@ describe('ledgerEvents', () => {
     const clientId = await a.client();
     await a.package(clientId);
     await a.log(clientId);
-    await new Promise((r) => setTimeout(r, 400));
-    expect(spy.received).toEqual([]);
+    // B's own next event shows the subscriber is live and has been handed everything before it.
+    await b.package(await b.client());
+    await until(() => spy.received.length > 0, "B's own event");
+    expect(spy.received.map((e) => [e.sequence, e.entry?.event])).toEqual([[1, 'ISSUED']]);
     await spy.close();
   });
 
@@ -140,9 +145,12 @@ describe('ledgerEvents', () => {
     const { logIn } = await t.ok(
       `mutation { logIn(email: "t@example.com", password: "trainer-pass") { ... on LoginPayload { token } } }`,
     );
-    const removed = subscribe(acceptInvitation.token, EVENTS);
-    const loggedOut = subscribe(logIn.token, EVENTS);
-    await new Promise((r) => setTimeout(r, 200));
+    const removed = subscribe(acceptInvitation.token, EVENTS, { after: 0 });
+    const loggedOut = subscribe(logIn.token, EVENTS, { after: 0 });
+    const owner = subscribe(s.token, EVENTS, { after: 0 });
+    // Both streams are up once they have replayed the team's first event.
+    await s.package(await s.client('First'));
+    await until(() => removed.received.length === 1 && loggedOut.received.length === 1, 'both subscriptions to start');
     await t.ok('mutation { logOut }', {}, logIn.token);
     await until(() => loggedOut.errors.length > 0 || loggedOut.completed, 'the logged-out subscription to end');
     await t.ok(
@@ -153,11 +161,13 @@ describe('ledgerEvents', () => {
     await until(() => removed.errors.length > 0 || removed.completed, 'the removed member’s subscription to end');
     const clientId = await s.client();
     await s.package(clientId);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(removed.received).toEqual([]);
-    expect(loggedOut.received).toEqual([]);
+    // A member still on the team gets it: by then the ended streams would have had it too.
+    await until(() => owner.received.length === 2, "the owner's second event");
+    expect(removed.received).toHaveLength(1);
+    expect(loggedOut.received).toHaveLength(1);
     await removed.close();
     await loggedOut.close();
+    await owner.close();
   });
 });
 
@@ -255,11 +265,17 @@ describe('transports and shutdown', () => {
       webSocketImpl: WebSocket,
       connectionParams: { authorization: `Bearer ${s.token}` },
       retryAttempts: 0,
-      on: { closed: (event) => closes.push((event as { code: number }).code) },
+      on: {
+        connected: () => {
+          connected = true;
+        },
+        closed: (event) => closes.push((event as { code: number }).code),
+      },
     });
+    let connected = false;
     const errors: unknown[] = [];
     client.subscribe({ query: EVENTS }, { next: () => {}, error: (e) => errors.push(e), complete: () => {} });
-    await new Promise((r) => setTimeout(r, 200));
+    await until(() => connected, 'the socket to be acknowledged');
     await other.close();
     await until(() => closes.length > 0, 'the socket to close');
     expect(closes[0]).toBe(1001);

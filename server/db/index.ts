@@ -13,8 +13,8 @@
 //   (6 s) let no timer fire and no socket be read, so HTTP and WebSocket traffic froze for
 //   the whole burst. The wrapper below queues transactions itself and yields to the event loop
 //   before each one (then: 2000 in ~3 s, timers firing throughout, checked by a test). Queueing
-//   is the normal case on one connection, so PGlite clients also get a longer `maxWait`
-//   (Prisma's default of 2 s is meant for waiting on a pool connection).
+//   is the normal case on one connection: the queue is an Admission (admission.ts), bounded only
+//   by its documented depth and wait.
 // - Hazard, inherent: inside `$transaction(async tx => …)`, a query sent through the outer
 //   `prisma` instead of `tx` waits for the transaction to end, which waits for it: it hangs
 //   until the transaction times out (5 s) and fails. On PostgreSQL the same code "works" (on a
@@ -38,6 +38,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { loadConfig } from '../config.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../observability/log.ts';
+import { Admission, type AdmissionLimits, TRANSACTION_MAX_WAIT_MS } from './admission.ts';
 import { applyMigrations, type MigrationTarget } from './migrations.ts';
 
 export type Database = {
@@ -62,14 +63,16 @@ export type OpenDatabaseOptions = {
   migrate?: boolean;
   /** PostgreSQL pool size. Default: pg's default (10). */
   poolSize?: number;
+  /** Waiting for a PostgreSQL connection: the documented limits (admission.ts) unless tightened, e.g. by a test. */
+  admission?: AdmissionLimits;
   /** Where the pool reports a lost idle connection. */
   log?: Logger;
 };
 
 export const DEFAULT_DATA_DIR = './data';
 
-/** How long a PGlite transaction may wait for its turn (see the note at the top). */
-const PGLITE_MAX_WAIT_MS = 10_000;
+/** No connection came back for this long while requests waited for one: PostgreSQL is not answering. */
+const POOL_STALL_MS = 2_000;
 
 export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Database> {
   const migrate = opts.migrate ?? true;
@@ -77,13 +80,14 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
   if (opts.databaseUrl) {
     const url = checkPostgresUrl(opts.databaseUrl);
     if (migrate) await applyMigrations({ kind: 'postgres', url });
-    const pool = new pg.Pool({
+    const pool = new AdmittedPool(opts.admission, {
       connectionString: url,
       ...(opts.poolSize ? { max: opts.poolSize } : {}),
       // Fail fast when PostgreSQL is away (restart, partition) instead of hanging every request:
-      // connecting or waiting for a free connection gives up after 2 s, a statement after 2.5 s
-      // (ours take milliseconds; a team-lock wait is bounded by the pool size), and keep-alive
-      // notices a dead link. The API then answers DatabaseUnavailable (503) until it is back.
+      // connecting gives up after 2 s, a statement after 2.5 s (ours take milliseconds, and
+      // writers of one team queue in the process, not on the row lock: see team-write.ts), and
+      // keep-alive notices a dead link. The API then answers DatabaseUnavailable (503) until it
+      // is back. Waiting for a free connection is not bounded by these: see AdmittedPool.
       connectionTimeoutMillis: 2_000,
       query_timeout: 2_500,
       keepAlive: true,
@@ -91,7 +95,10 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
     // An idle client losing its connection emits 'error' on the pool; unhandled, that kills the
     // process. The pool drops the client by itself and the next query reports any real outage.
     pool.on('error', (error) => opts.log?.warn({ err: error }, `PostgreSQL pool: ${error.message}`));
-    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    const prisma = new PrismaClient({
+      adapter: new PrismaPg(pool),
+      transactionOptions: { maxWait: TRANSACTION_MAX_WAIT_MS },
+    });
     return {
       prisma,
       kind: 'postgres',
@@ -112,7 +119,7 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
   }
   const prisma = new PrismaClient({
     adapter: yieldingTransactions(new PrismaPGlite(pglite)),
-    transactionOptions: { maxWait: PGLITE_MAX_WAIT_MS },
+    transactionOptions: { maxWait: TRANSACTION_MAX_WAIT_MS },
   });
   return {
     prisma,
@@ -193,25 +200,7 @@ export function redactUrl(url: string): string {
  * PGlite would serialize them anyway (see the note at the top); this only adds the yield.
  */
 function yieldingTransactions(base: SqlDriverAdapterFactory): SqlDriverAdapterFactory {
-  let tail: Promise<void> = Promise.resolve();
-  /** Resolves when it is the caller's turn, with the function that ends that turn. */
-  const takeTurn = () => {
-    let release!: () => void;
-    const turnDone = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const turn = tail.then(() => {
-      let released = false;
-      return () => {
-        if (!released) {
-          released = true;
-          release();
-        }
-      };
-    });
-    tail = tail.then(() => turnDone);
-    return turn;
-  };
+  const turns = new Admission(1, 'turn on the embedded database');
 
   return {
     provider: base.provider,
@@ -220,7 +209,7 @@ function yieldingTransactions(base: SqlDriverAdapterFactory): SqlDriverAdapterFa
       const adapter = await base.connect();
       const startTransaction = adapter.startTransaction.bind(adapter);
       adapter.startTransaction = async (isolationLevel) => {
-        const endTurn = await takeTurn();
+        const endTurn = await turns.enter();
         try {
           await new Promise((resolve) => setImmediate(resolve));
           const tx = await startTransaction(isolationLevel);
@@ -237,4 +226,67 @@ function yieldingTransactions(base: SqlDriverAdapterFactory): SqlDriverAdapterFa
       return adapter;
     },
   };
+}
+
+/**
+ * A pg Pool whose checkouts wait in an Admission (admission.ts) instead of pg's own queue. pg
+ * bounds waiting for a busy pool by `connectionTimeoutMillis`, the same 2 s that bounds
+ * connecting, and fails both with "timeout exceeded when trying to connect": under a burst a
+ * busy pool looked exactly like an unreachable database. Here only as many callers as the pool
+ * has connections reach pg (so pg never queues, and its timeout only bounds connecting); the
+ * others wait their turn, and are refused as overloaded past the admission's depth or wait, or as
+ * "not answering" when no connection came back for POOL_STALL_MS (a partition).
+ */
+class AdmittedPool extends pg.Pool {
+  readonly admission: Admission;
+
+  constructor(limits: AdmissionLimits | undefined, config: pg.PoolConfig) {
+    super(config);
+    this.admission = new Admission(config.max ?? 10, 'database connection', { stallMs: POOL_STALL_MS, ...limits });
+  }
+
+  override connect(): Promise<pg.PoolClient>;
+  override connect(
+    callback: (
+      err: Error | undefined,
+      client: pg.PoolClient | undefined,
+      done: (release?: Error | boolean) => void,
+    ) => void,
+  ): void;
+  override connect(
+    callback?: (
+      err: Error | undefined,
+      client: pg.PoolClient | undefined,
+      done: (release?: Error | boolean) => void,
+    ) => void,
+  ): Promise<pg.PoolClient> | undefined {
+    const checkedOut = this.checkOut();
+    if (!callback) return checkedOut;
+    // pg's own pool.query() checks out with a callback.
+    checkedOut.then(
+      (client) => callback(undefined, client, client.release),
+      (error: Error) => callback(error, undefined, () => {}),
+    );
+    return undefined;
+  }
+
+  private async checkOut(): Promise<pg.PoolClient> {
+    const leave = await this.admission.enter();
+    let client: pg.PoolClient;
+    try {
+      client = await super.connect();
+    } catch (error) {
+      leave();
+      throw error;
+    }
+    const release = client.release;
+    client.release = (error?: Error | boolean) => {
+      try {
+        release(error);
+      } finally {
+        leave();
+      }
+    };
+    return client;
+  }
 }

@@ -93,11 +93,14 @@ export class SessionTypeNameTaken extends DomainError {
   }
 }
 
+/** A note over its field's limit (server/ledger/limits.ts: entry notes and session notes differ). */
 export class NoteTooLong extends DomainError {
   readonly code = 'NoteTooLong';
-  readonly maxLength = NOTE_MAX_LENGTH;
-  constructor(readonly length: number) {
-    super(`Notes can be at most ${NOTE_MAX_LENGTH} characters (this one has ${length}).`);
+  constructor(
+    readonly length: number,
+    readonly maxLength: number,
+  ) {
+    super(`Notes can be at most ${maxLength} characters (this one has ${length}).`);
   }
 }
 
@@ -138,8 +141,6 @@ export class InvalidCredentials extends DomainError {
     super('Email or password is wrong.');
   }
 }
-
-export const NOTE_MAX_LENGTH = 500;
 
 export class RateLimited extends DomainError {
   readonly code = 'RateLimited';

@@ -11,13 +11,13 @@ import {
   SessionNotBooked,
   SessionTypeArchived,
 } from './errors.ts';
+import { LOGGABLE_STATUSES, SESSION_NOTES_MAX_LENGTH } from './limits.ts';
 import { idempotent, type TeamWrite, writeForTeam } from './team-write.ts';
 import * as v from './validate.ts';
 
 /** Statuses that take a credit when logged: the client showed up, or forfeited by policy. */
 const USES_CREDIT: ReadonlySet<SessionStatus> = new Set(['COMPLETED', 'NO_SHOW', 'LATE_CANCELLED']);
-const LOGGABLE: ReadonlySet<SessionStatus> = new Set([...USES_CREDIT, 'CANCELLED']);
-const NOTES_MAX = 2000;
+const LOGGABLE: ReadonlySet<SessionStatus> = new Set(LOGGABLE_STATUSES);
 /** One bulk log takes at most this many clients (the API refuses longer lists up front). */
 export const BULK_LOG_MAX_CLIENTS = 200;
 
@@ -94,7 +94,7 @@ async function logSessionIn(w: TeamWrite, input: LogSessionInput): Promise<Sessi
       'A logged session is COMPLETED, NO_SHOW, LATE_CANCELLED or CANCELLED; use bookSession to book.',
     );
   }
-  const notes = v.optionalText('notes', input.notes, NOTES_MAX);
+  const notes = v.note(input.notes, SESSION_NOTES_MAX_LENGTH);
   const startsAt = input.startsAt ? v.date('startsAt', input.startsAt) : w.now;
   const credits = await ClientCredits.load(w, input.clientId);
   if (credits.client.archivedAt) throw new InvalidInput('clientId', 'The client is archived.');
@@ -142,7 +142,7 @@ export async function bookSession(ctx: LedgerContext, actor: Actor, input: BookS
       if (startsAt.getTime() <= w.now.getTime()) {
         throw new InvalidInput('startsAt', 'A booking must start in the future; use logSession for past sessions.');
       }
-      const notes = v.optionalText('notes', input.notes, NOTES_MAX);
+      const notes = v.note(input.notes, SESSION_NOTES_MAX_LENGTH);
       const credits = await ClientCredits.load(w, input.clientId);
       if (credits.client.archivedAt) throw new InvalidInput('clientId', 'The client is archived.');
       const type = await sessionType(w, input.sessionTypeId);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Admission, TRANSACTION_MAX_WAIT_MS } from '../db/admission.ts';
 import type { LedgerEvent, Prisma } from '../generated/prisma/client.ts';
 import type { Actor } from './actor.ts';
 import type { LedgerContext } from './context.ts';
@@ -22,8 +23,49 @@ export interface TeamWrite {
  * Every write of a team goes through here, so writes of one team are serialized: commit order
  * equals sequence order, the sequence has no gaps (a rollback gives its numbers back), and
  * reads inside `fn` see every earlier commit — two writers can never both take a last credit.
+ *
+ * Before the transaction, writers of one team take turns in this process (teamTurn): only one of
+ * them at a time holds a database connection and the row lock, the rest wait in memory. Without
+ * that, a burst on one team (500 writes at once) held every pooled connection in a row-lock
+ * wait, starving other teams, and lock waits grew past the statement timeout that exists to
+ * notice a dead link — a busy team looked like a database outage. The row lock still orders
+ * writers of several server instances.
  */
 export async function writeForTeam<T>(ctx: LedgerContext, actor: Actor, fn: (w: TeamWrite) => Promise<T>): Promise<T> {
+  const leave = await teamTurn(ctx, actor.teamId);
+  try {
+    return await writeInTransaction(ctx, actor, fn);
+  } finally {
+    leave();
+  }
+}
+
+/**
+ * Writers of one team in a transaction at once, per process. More than one keeps the database
+ * busy while the process prepares the next write (the next writer is already waiting on the row
+ * lock when the previous one commits); a few at most keep each lock wait to a few commits.
+ */
+const TEAM_WRITERS = 3;
+
+/** Per database, the teams whose writers are waiting or writing now (forgotten when idle). */
+const turnsByDatabase = new WeakMap<object, Map<string, Admission>>();
+
+async function teamTurn(ctx: LedgerContext, teamId: string): Promise<() => void> {
+  const turns = turnsByDatabase.get(ctx.prisma) ?? new Map<string, Admission>();
+  turnsByDatabase.set(ctx.prisma, turns);
+  const turn = turns.get(teamId) ?? new Admission(TEAM_WRITERS, 'turn to write for this team');
+  turns.set(teamId, turn);
+  const leave = await turn.enter().catch((error) => {
+    if (turn.idle) turns.delete(teamId);
+    throw error;
+  });
+  return () => {
+    leave();
+    if (turn.idle && turns.get(teamId) === turn) turns.delete(teamId);
+  };
+}
+
+async function writeInTransaction<T>(ctx: LedgerContext, actor: Actor, fn: (w: TeamWrite) => Promise<T>): Promise<T> {
   let advanced = false;
   let entries: LedgerEvent[] = [];
   const result = await ctx.prisma.$transaction(
@@ -42,8 +84,9 @@ export async function writeForTeam<T>(ctx: LedgerContext, actor: Actor, fn: (w: 
       }
       return out;
     },
-    // Writers of one busy team queue on the row lock; give them room instead of failing fast.
-    { maxWait: 60_000, timeout: 60_000 },
+    // The transaction's own budget; waiting for the turn and for a connection is bounded by the
+    // admissions (server/db/admission.ts), not here.
+    { maxWait: TRANSACTION_MAX_WAIT_MS, timeout: 60_000 },
   );
   if (advanced) ctx.teamChanged?.(actor.teamId);
   if (entries.length > 0) ctx.entriesWritten?.(entries);

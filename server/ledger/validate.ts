@@ -1,4 +1,5 @@
-import { InvalidInput, NOTE_MAX_LENGTH, NoteTooLong } from './errors.ts';
+import { InvalidInput, NoteTooLong } from './errors.ts';
+import { ENTRY_NOTE_MAX_LENGTH } from './limits.ts';
 
 /** Input checks shared by every operation; each failure names the field it is about. */
 
@@ -23,12 +24,16 @@ export function int(field: string, value: number, min: number, max: number): num
   return value;
 }
 
-/** Notes are team-only and capped at 500 characters; an empty note clears it. */
-export function note(value: string | null | undefined): string | null {
+/**
+ * A team-only note, trimmed, counted in characters (code points: "é" and "😀" are one each, as
+ * the web app's counter counts them); an empty note clears it. Entry notes by default; session
+ * notes pass their own limit (limits.ts).
+ */
+export function note(value: string | null | undefined, maxLength = ENTRY_NOTE_MAX_LENGTH): string | null {
   if (value == null) return null;
   const trimmed = value.trim();
   const length = [...trimmed].length;
-  if (length > NOTE_MAX_LENGTH) throw new NoteTooLong(length);
+  if (length > maxLength) throw new NoteTooLong(length, maxLength);
   return trimmed.length === 0 ? null : trimmed;
 }
 

@@ -1,5 +1,6 @@
 import { useClient } from '@urql/solid';
 import { createMemo, createSignal, For, Match, Show, Switch } from 'solid-js';
+import { SESSION_NOTES_MAX_LENGTH } from '../../../server/ledger/limits';
 import { Alert, ProblemAlert } from '../components/alert';
 import { Dialog } from '../components/dialog';
 import { NoteField } from '../components/note-field';
@@ -67,7 +68,7 @@ export function BookSessionDialog(props: {
 
   const submit = async (e: SubmitEvent) => {
     e.preventDefault();
-    if (!type() || preview()?.kind === 'short' || noteCount(notes()).over) return;
+    if (!type() || preview()?.kind === 'short' || noteCount(notes(), SESSION_NOTES_MAX_LENGTH).over) return;
     setBusy(true);
     const outcome = await mutate(client, BookSessionDocument, {
       input: {
@@ -173,7 +174,7 @@ export function BookSessionDialog(props: {
               </Match>
             </Switch>
           </div>
-          <NoteField label="Notes (optional)" value={notes()} onInput={setNotes} />
+          <NoteField label="Notes (optional)" value={notes()} onInput={setNotes} maxLength={SESSION_NOTES_MAX_LENGTH} />
           <div class="dialog-actions">
             <button type="button" class="button" onClick={() => props.onClose()}>
               Cancel
@@ -181,7 +182,7 @@ export function BookSessionDialog(props: {
             <button
               type="submit"
               class="button primary"
-              disabled={busy() || preview()?.kind === 'short' || noteCount(notes()).over}
+              disabled={busy() || preview()?.kind === 'short' || noteCount(notes(), SESSION_NOTES_MAX_LENGTH).over}
             >
               {busy() ? 'Booking…' : 'Book session'}
             </button>

@@ -1,5 +1,6 @@
 import { useClient } from '@urql/solid';
 import { createSignal, For, Show } from 'solid-js';
+import { SESSION_NOTES_MAX_LENGTH } from '../../../server/ledger/limits';
 import { LOG_STATUSES, statusHint } from '../clients/bulk-log-dialog';
 import { ProblemAlert } from '../components/alert';
 import { Dialog } from '../components/dialog';
@@ -82,7 +83,7 @@ export function LogSessionDialog(props: {
 
   const submit = async (e: SubmitEvent) => {
     e.preventDefault();
-    if (noteCount(notes()).over) return;
+    if (noteCount(notes(), SESSION_NOTES_MAX_LENGTH).over) return;
     setBusy(true);
     const outcome = await mutate(client, LogSessionDocument, {
       input: {
@@ -164,12 +165,16 @@ export function LogSessionDialog(props: {
             onInput={(e) => setStartsAt(e.currentTarget.value)}
           />
         </div>
-        <NoteField label="Notes (optional)" value={notes()} onInput={setNotes} />
+        <NoteField label="Notes (optional)" value={notes()} onInput={setNotes} maxLength={SESSION_NOTES_MAX_LENGTH} />
         <div class="dialog-actions">
           <button type="button" class="button" onClick={() => props.onClose()}>
             Cancel
           </button>
-          <button type="submit" class="button primary" disabled={busy() || noteCount(notes()).over}>
+          <button
+            type="submit"
+            class="button primary"
+            disabled={busy() || noteCount(notes(), SESSION_NOTES_MAX_LENGTH).over}
+          >
             {busy() ? 'Logging…' : 'Log session'}
           </button>
         </div>

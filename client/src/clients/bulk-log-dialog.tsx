@@ -1,5 +1,6 @@
 import { useClient } from '@urql/solid';
 import { createSignal, For, Show } from 'solid-js';
+import { LOGGABLE_STATUSES, SESSION_NOTES_MAX_LENGTH } from '../../../server/ledger/limits';
 import { ProblemAlert } from '../components/alert';
 import { Dialog } from '../components/dialog';
 import { NoteField } from '../components/note-field';
@@ -45,7 +46,8 @@ export const BulkLogSessionsDocument = graphql(`
   }
 `);
 
-export const LOG_STATUSES: SessionStatus[] = ['COMPLETED', 'NO_SHOW', 'LATE_CANCELLED', 'CANCELLED'];
+/** The statuses the API logs with, from the server's own list. */
+export const LOG_STATUSES: readonly SessionStatus[] = LOGGABLE_STATUSES;
 
 export function statusHint(status: SessionStatus): string {
   return status === 'CANCELLED' ? 'Cancelled early: uses no credit.' : 'Uses one credit from package clients.';
@@ -71,7 +73,7 @@ export function BulkLogDialog(props: {
 
   const submit = async (e: SubmitEvent) => {
     e.preventDefault();
-    if (noteCount(notes()).over) return;
+    if (noteCount(notes(), SESSION_NOTES_MAX_LENGTH).over) return;
     setBusy(true);
     const outcome = await mutate(client, BulkLogSessionsDocument, {
       input: {
@@ -126,12 +128,21 @@ export function BulkLogDialog(props: {
               onChange={setSessionTypeId}
               sessionTypes={props.sessionTypes}
             />
-            <NoteField label="Notes (optional)" value={notes()} onInput={setNotes} />
+            <NoteField
+              label="Notes (optional)"
+              value={notes()}
+              onInput={setNotes}
+              maxLength={SESSION_NOTES_MAX_LENGTH}
+            />
             <div class="dialog-actions">
               <button type="button" class="button" onClick={() => props.onClose()}>
                 Cancel
               </button>
-              <button type="submit" class="button primary" disabled={busy() || noteCount(notes()).over}>
+              <button
+                type="submit"
+                class="button primary"
+                disabled={busy() || noteCount(notes(), SESSION_NOTES_MAX_LENGTH).over}
+              >
                 {busy() ? 'Logging…' : `Log ${props.clients.length} sessions`}
               </button>
             </div>

@@ -1,6 +1,7 @@
 import { fireEvent, render, screen } from '@solidjs/testing-library';
 import { createSignal } from 'solid-js';
 import { describe, expect, it } from 'vitest';
+import { SESSION_NOTES_MAX_LENGTH } from '../../../server/ledger/limits';
 import { NoteField } from './note-field';
 
 describe('NoteField', () => {
@@ -16,5 +17,13 @@ describe('NoteField', () => {
     fireEvent.input(box, { target: { value: 'x'.repeat(503) } });
     expect(counter.textContent).toBe('503/500 — 3 over the limit');
     expect(box.getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it("counts session notes to the server's own limit for them", () => {
+    render(() => (
+      <NoteField label="Notes" value={'x'.repeat(1_999)} onInput={() => {}} maxLength={SESSION_NOTES_MAX_LENGTH} />
+    ));
+    const box = screen.getByLabelText('Notes');
+    expect(document.getElementById(box.getAttribute('aria-describedby')!)!.textContent).toBe('1999/2000');
   });
 });

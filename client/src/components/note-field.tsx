@@ -1,7 +1,8 @@
 import { createUniqueId } from 'solid-js';
-import { NOTE_MAX, noteCount } from '../lib/credit';
+import { ENTRY_NOTE_MAX_LENGTH } from '../../../server/ledger/limits';
+import { noteCount } from '../lib/credit';
 
-/** A team-only note: at most 500 characters, with a live counter. */
+/** A team-only note with a live counter: an entry's note unless `maxLength` says otherwise (session notes). */
 export function NoteField(props: {
   value: string;
   onInput: (value: string) => void;
@@ -9,9 +10,11 @@ export function NoteField(props: {
   id?: string;
   rows?: number;
   autofocus?: boolean;
+  maxLength?: number;
 }) {
   const id = props.id ?? createUniqueId();
-  const count = () => noteCount(props.value);
+  const max = () => props.maxLength ?? ENTRY_NOTE_MAX_LENGTH;
+  const count = () => noteCount(props.value, max());
   return (
     <div class="field">
       <label for={id}>{props.label ?? 'Note (team only, optional)'}</label>
@@ -26,7 +29,7 @@ export function NoteField(props: {
       />
       <span id={`${id}-count`} class="counter" classList={{ 'counter-over': count().over }} aria-live="polite">
         {count().label}
-        {count().over ? ` — ${count().length - NOTE_MAX} over the limit` : ''}
+        {count().over ? ` — ${count().length - max()} over the limit` : ''}
       </span>
     </div>
   );

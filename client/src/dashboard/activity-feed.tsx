@@ -19,15 +19,6 @@ const ClientNamesDocument = graphql(`
   }
 `);
 
-/** What happened before the app opened: the feed starts with it, then goes live. */
-const RecentTeamEventsDocument = graphql(`
-  query RecentTeamEvents {
-    recentTeamEvents(last: 20) {
-      ...TeamEventFields
-    }
-  }
-`);
-
 export function describeEvent(e: LiveEvent): string {
   if (e.entry) {
     const event = e.entry.event as LedgerEvent;
@@ -46,16 +37,13 @@ export function describeEvent(e: LiveEvent): string {
   return String(e.kind).toLowerCase().replace(/_/g, ' ');
 }
 
-/** What the team did lately, newest first: recent history, then live as it happens. */
+/**
+ * What the team did lately, newest first. The live connection holds it: the latest events read
+ * with its cursor, then each one since, once (also what it replays after a drop).
+ */
 export function ActivityFeed() {
   const live = useLive();
-  const [history] = createQuery({ query: RecentTeamEventsDocument, requestPolicy: 'network-only' });
-  const events = createMemo(() => {
-    const recent = live?.recent() ?? [];
-    const seen = new Set(recent.map((e) => e.sequence));
-    const older = (history.data?.recentTeamEvents ?? []).filter((e) => !seen.has(e.sequence));
-    return [...recent, ...older].sort((a, b) => b.sequence - a.sequence).slice(0, 50);
-  });
+  const events = () => live?.recent() ?? [];
   const ids = createMemo(() => [...new Set(events().map((e) => e.clientId))].sort(), undefined, {
     equals: (a, b) => a.length === b.length && a.every((x, i) => x === b[i]),
   });

@@ -1,3 +1,4 @@
+import { ENTRY_NOTE_MAX_LENGTH } from '../../../server/ledger/limits';
 /** Pure rules the dialogs preview before the server confirms them (the server stays the judge). */
 
 export interface CreditBalanceLine {
@@ -116,10 +117,14 @@ export function bulkSummary(items: readonly BulkItem[], names: Record<string, st
   return { headline, succeeded, failed, lines };
 }
 
-export const NOTE_MAX = 500;
-
-/** The note counter: characters as the server counts them (trimmed code points, so "é" is one). */
-export function noteCount(text: string): { length: number; left: number; over: boolean; label: string } {
+/**
+ * The note counter: characters as the server counts them (trimmed code points, so "é" is one),
+ * against the field's limit from the server's own module (an entry's note unless told).
+ */
+export function noteCount(
+  text: string,
+  max: number = ENTRY_NOTE_MAX_LENGTH,
+): { length: number; left: number; over: boolean; label: string } {
   const length = [...text.trim()].length;
-  return { length, left: NOTE_MAX - length, over: length > NOTE_MAX, label: `${length}/${NOTE_MAX}` };
+  return { length, left: max - length, over: length > max, label: `${length}/${max}` };
 }

@@ -25,6 +25,18 @@ export const TeamEventFieldsFragment = graphql(`
   }
 `);
 
+/**
+ * The live connection's first load: the team's latest events, newest first. The newest one's
+ * sequence is the team's latest, the cursor the subscription starts after (none: 0).
+ */
+export const RecentTeamEventsDocument = graphql(`
+  query RecentTeamEvents {
+    recentTeamEvents(last: 50) {
+      ...TeamEventFields
+    }
+  }
+`);
+
 export const LedgerEventsDocument = graphql(`
   subscription LedgerEvents($after: Int) {
     ledgerEvents(after: $after) {
