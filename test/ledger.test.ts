@@ -517,6 +517,11 @@ describe.each(backends)('on %s', (backend) => {
       // Two managers creating the same name at once: exactly one gets it.
       const both = await Promise.all([s.call(CREATE, { name: 'Pilates' }), s.call(CREATE, { name: 'PILATES' })]);
       expect(both.map((r) => r.__typename).sort()).toEqual(['SessionType', 'SessionTypeNameTaken']);
+      // Names are compared as text, never as patterns: "%" and "P_lates" clash with nothing else.
+      for (const name of ['%', 'P_lates', '%_\\']) {
+        expect(await s.call(CREATE, { name })).toMatchObject({ __typename: 'SessionType', name });
+      }
+      expect(await s.call(CREATE, { name: 'p_LATES' })).toMatchObject({ __typename: 'SessionTypeNameTaken' });
     });
 
     it('notes are capped at 500 characters, editable, and clearable', async () => {

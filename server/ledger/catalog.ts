@@ -73,14 +73,12 @@ export interface SessionTypeInput {
  * restoring one never clashes). Called under the team lock, so two writers cannot both pass.
  */
 async function freeTypeName(w: TeamWrite, name: string, exceptId?: string): Promise<string> {
-  const clash = await w.tx.sessionType.findFirst({
-    where: {
-      teamId: w.team.id,
-      name: { equals: name, mode: 'insensitive' },
-      NOT: exceptId ? { id: exceptId } : undefined,
-    },
-    select: { id: true },
-  });
+  // lower() = lower(), not Prisma's insensitive `equals`: that is an ILIKE, where `%`, `_` and a
+  // trailing `\` in a name are pattern syntax (a name "%" would clash with every other).
+  const [clash] = await w.tx.$queryRaw<{ id: string }[]>`
+    SELECT "id" FROM "SessionType"
+     WHERE "teamId" = ${w.team.id} AND lower("name") = lower(${name}) AND "id" IS DISTINCT FROM ${exceptId ?? null}
+     LIMIT 1`;
   if (clash) throw new SessionTypeNameTaken(name);
   return name;
 }
