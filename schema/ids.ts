@@ -1,4 +1,4 @@
-import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
+import { decodeGlobalID } from '@pothos/plugin-relay';
 import type { Actor } from '../server/ledger/actor.ts';
 import { InvalidInput } from '../server/ledger/errors.ts';
 
@@ -20,7 +20,7 @@ export function optionalRawId(globalId: string | null | undefined, typename: str
   return globalId == null ? globalId : rawId(globalId, typename, field);
 }
 
-export const globalId = encodeGlobalID;
+export { globalId } from '../server/global-id.ts';
 
 /** `node(id)` and every lookup only ever find rows of the caller's own team. */
 export function inTeam(id: string, ctx: { actor: { teamId: string } | null }) {

@@ -1,7 +1,7 @@
-import { globalId } from '../../schema/ids.ts';
 import { readEvents, type TeamEvent } from '../events/hub.ts';
 import { singleFlight } from '../events/single-flight.ts';
 import type { PrismaClient, WebhookDelivery, WebhookEndpoint } from '../generated/prisma/client.ts';
+import { globalId } from '../global-id.ts';
 import type { LedgerContext } from '../ledger/context.ts';
 import { type Logger, silentLogger } from '../observability/log.ts';
 import type { WebhookEvent } from './endpoints.ts';
