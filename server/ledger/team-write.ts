@@ -24,8 +24,9 @@ export interface TeamWrite {
  * equals sequence order, the sequence has no gaps (a rollback gives its numbers back), and
  * reads inside `fn` see every earlier commit — two writers can never both take a last credit.
  *
- * Before the transaction, writers of one team take turns in this process (teamTurn): only one of
- * them at a time holds a database connection and the row lock, the rest wait in memory. Without
+ * Before the transaction, writers of one team take turns in this process (teamTurn): at most
+ * TEAM_WRITERS of them hold a database connection at once (one of them the row lock), the rest
+ * wait in memory. Without
  * that, a burst on one team (500 writes at once) held every pooled connection in a row-lock
  * wait, starving other teams, and lock waits grew past the statement timeout that exists to
  * notice a dead link — a busy team looked like a database outage. The row lock still orders
